@@ -1,0 +1,15 @@
+// `npm run bench`: every benchmark section, measured in one run on this machine.
+// Each section prints its own figures as ratios against peers and the machine's limits.
+const sections: Record<string, () => Promise<{ run(): Promise<void> }>> = {
+  decide: () => import('./decide.js'),
+  hash: () => import('./hash.js'),
+  http: () => import('./http.js'),
+  bundle: () => import('./bundle.js'),
+};
+
+const only = process.argv.slice(2);
+for (const [name, load] of Object.entries(sections)) {
+  if (only.length && !only.includes(name)) continue;
+  console.log(`\n=== ${name} ===`);
+  await (await load()).run();
+}

@@ -1,0 +1,5 @@
+export const summary = '(not yet implemented)';
+export async function run(_argv: string[]): Promise<number> {
+  process.stderr.write('edgehall route: not yet implemented\n');
+  return 2;
+}
