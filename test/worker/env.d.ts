@@ -1,0 +1,11 @@
+// Bindings the worker suite sees (wrangler.toml + the test-only bindings in vitest.config.ts).
+declare namespace Cloudflare {
+  interface Env {
+    HALL_KV: KVNamespace;
+    HALL_DB: D1Database;
+    HALL_ADMIN_TOKEN: string;
+    HALL_SIGNING_KEY?: string;
+    HALL_APPROVAL_TTL_MINUTES: string;
+    TEST_MIGRATIONS: import('cloudflare:test').D1Migration[];
+  }
+}

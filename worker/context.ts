@@ -1,0 +1,19 @@
+// Per-request context handed to every route handler, and the per-isolate runtime it points into.
+import type { HallEnv } from './env.js';
+import type { ConfigStore } from './stores/config-store.js';
+import type { EvidenceStore } from './stores/evidence-store.js';
+
+export interface HallStores {
+  config: ConfigStore;
+  evidence: EvidenceStore;
+}
+
+export interface RequestContext {
+  request: Request;
+  url: URL;
+  env: HallEnv;
+  stores: HallStores;
+  runtime: import('./runtime.js').HallRuntime;
+  params: Record<string, string>;
+  waitUntil(promise: Promise<unknown>): void;
+}

@@ -1,0 +1,14 @@
+// The bindings and secrets the Hall worker runs with (wrangler.toml + `.dev.vars` / `wrangler secret put`).
+
+export interface HallEnv {
+  /** Rules (versioned), registry records, hall config, policy, namespace keys, ban list, tenants. */
+  HALL_KV: KVNamespace;
+  /** Decision log, receipt chains, approvals, enrollment/attestation history, signing-key history. */
+  HALL_DB: D1Database;
+  /** Bearer token that may act for every tenant and call the admin routes. */
+  HALL_ADMIN_TOKEN?: string;
+  /** Ed25519 private key as a JSON JWK: {"kty":"OKP","crv":"Ed25519","d":"…","x":"…","kid"?:"…"}. */
+  HALL_SIGNING_KEY?: string;
+  /** Minutes a pending approval stays open (default 60). */
+  HALL_APPROVAL_TTL_MINUTES?: string;
+}

@@ -1,0 +1,355 @@
+// The evidence side of the Hall (D1): decisions, receipt chains, approvals, histories.
+// A small interface so tests can inject a failing database and check that nothing is allowed.
+import { ChainConflictError, StoreUnavailableError } from './errors.js';
+
+export interface DecisionRow {
+  decision_id: string;
+  tenant_id: string;
+  correlation_id: string;
+  capability_id: string;
+  env: string;
+  data_label: string;
+  selected_worker_species_id: string | null;
+  denied: boolean;
+  deny_code: string | null;
+  matched_rule_id: string | null;
+  rules_version: string | null;
+  approval_id: string | null;
+  receipt_id: string;
+  receipt_seq: number;
+  created_at: string;
+  decision_json: string;
+}
+
+export interface ReceiptRow {
+  receipt_id: string;
+  tenant_id: string;
+  seq: number;
+  prev_receipt_hash: string | null;
+  receipt_hash: string;
+  decision_id: string;
+  signing_key_id: string;
+  created_at: string;
+  receipt_json: string;
+}
+
+export type ApprovalStatus = 'pending' | 'approved' | 'denied' | 'used';
+
+export interface ApprovalRow {
+  approval_id: string;
+  tenant_id: string;
+  decision_id: string;
+  correlation_id: string;
+  capability_id: string;
+  env: string;
+  data_label: string;
+  request_fingerprint: string;
+  supervisor_level: string;
+  status: ApprovalStatus;
+  reason: string | null;
+  escalation_context: string;
+  created_at: string;
+  expires_at: string;
+  expires_ms: number;
+  resolved_at: string | null;
+  resolved_by: string | null;
+  resolution_note: string | null;
+  used_by_decision_id: string | null;
+  used_at: string | null;
+}
+
+/** Everything one /route call leaves behind, written atomically with the other records of its batch. */
+export interface EvidenceRecord {
+  decision: DecisionRow;
+  receipt: ReceiptRow;
+  /** A REQUIRE_HUMAN decision opens an approval. */
+  openApproval?: ApprovalRow;
+  /** An allowed-by-approval decision records which decision used the approval. */
+  usedApprovalId?: string;
+}
+
+export interface ChainHead {
+  seq: number;
+  receipt_hash: string;
+}
+
+export interface DecisionFilter {
+  tenant_id?: string;
+  capability_id?: string;
+  worker_species_id?: string;
+  denied?: boolean;
+  deny_code?: string;
+  since?: string;
+  until?: string;
+  /** Only rows with an id below this (cursor pagination, newest first). */
+  before_id?: number;
+  limit: number;
+}
+
+export interface DecisionListRow extends DecisionRow {
+  id: number;
+}
+
+export interface EnrollmentRow {
+  enrollment_id: string;
+  worker_id: string;
+  worker_species_id: string | null;
+  artifact_hash: string;
+  signed_by: string | null;
+  enrolled_by: string;
+  enrolled_at: string;
+}
+
+export interface AttestationRow {
+  attestation_id: string;
+  worker_id: string;
+  worker_species_id: string;
+  package_hash: string;
+  signing_key_id: string | null;
+  registered_by: string;
+  registered_at: string;
+}
+
+export interface EvidenceStore {
+  chainHead(tenantId: string): Promise<ChainHead | null>;
+  /** One D1 batch (one transaction). Throws ChainConflictError when a (tenant, seq) is already taken. */
+  writeEvidence(records: readonly EvidenceRecord[]): Promise<void>;
+  getDecision(decisionId: string): Promise<DecisionRow | null>;
+  listDecisions(filter: DecisionFilter): Promise<DecisionListRow[]>;
+  countDecisions(): Promise<number>;
+  getReceipt(receiptId: string): Promise<ReceiptRow | null>;
+  listReceipts(tenantId: string, afterSeq: number, limit: number): Promise<ReceiptRow[]>;
+  listTenantsWithReceipts(): Promise<string[]>;
+  getApproval(approvalId: string): Promise<ApprovalRow | null>;
+  listPendingApprovals(nowMs: number, tenantIds: readonly string[] | null, limit: number): Promise<ApprovalRow[]>;
+  /** pending → approved/denied, or a new supervisor level; returns false when the row was not pending and open. */
+  resolveApproval(approvalId: string, nowMs: number, update: { status: 'approved' | 'denied' | 'pending'; supervisor_level?: string; resolved_at: string; resolved_by: string; note: string | null }): Promise<boolean>;
+  /** approved → used, atomically; false when someone else used it first or it expired. */
+  claimApproval(approvalId: string, nowMs: number, usedAt: string): Promise<boolean>;
+  /** Undo a claim whose decision could not be recorded (the approval was never really used). */
+  releaseApproval(approvalId: string): Promise<void>;
+  recordSigningKey(kid: string, publicJwk: string, at: string): Promise<void>;
+  listSigningKeys(): Promise<{ kid: string; public_jwk: string; first_used_at: string }[]>;
+  recordEnrollment(row: EnrollmentRow): Promise<void>;
+  recordAttestation(row: AttestationRow): Promise<void>;
+}
+
+const CHAIN_CONFLICT = /UNIQUE constraint failed: receipts\.tenant_id, receipts\.seq/;
+
+function asDecision(r: Record<string, unknown>): DecisionListRow {
+  return { ...(r as unknown as DecisionListRow), denied: r['denied'] === 1 || r['denied'] === true };
+}
+
+export class D1EvidenceStore implements EvidenceStore {
+  constructor(private readonly db: D1Database) {}
+
+  private async run<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof ChainConflictError) throw err;
+      throw new StoreUnavailableError('d1', operation, err);
+    }
+  }
+
+  chainHead(tenantId: string): Promise<ChainHead | null> {
+    return this.run('chainHead', () =>
+      this.db.prepare('SELECT seq, receipt_hash FROM receipts WHERE tenant_id = ?1 ORDER BY seq DESC LIMIT 1').bind(tenantId).first<ChainHead>(),
+    );
+  }
+
+  async writeEvidence(records: readonly EvidenceRecord[]): Promise<void> {
+    const db = this.db;
+    const stmts: D1PreparedStatement[] = [];
+    for (const r of records) {
+      const d = r.decision;
+      stmts.push(
+        db
+          .prepare(
+            `INSERT INTO decisions (decision_id, tenant_id, correlation_id, capability_id, env, data_label,
+               selected_worker_species_id, denied, deny_code, matched_rule_id, rules_version, approval_id,
+               receipt_id, receipt_seq, created_at, decision_json)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)`,
+          )
+          .bind(d.decision_id, d.tenant_id, d.correlation_id, d.capability_id, d.env, d.data_label, d.selected_worker_species_id,
+            d.denied ? 1 : 0, d.deny_code, d.matched_rule_id, d.rules_version, d.approval_id, d.receipt_id, d.receipt_seq,
+            d.created_at, d.decision_json),
+      );
+      const rc = r.receipt;
+      stmts.push(
+        db
+          .prepare(
+            `INSERT INTO receipts (receipt_id, tenant_id, seq, prev_receipt_hash, receipt_hash, decision_id, signing_key_id, created_at, receipt_json)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)`,
+          )
+          .bind(rc.receipt_id, rc.tenant_id, rc.seq, rc.prev_receipt_hash, rc.receipt_hash, rc.decision_id, rc.signing_key_id, rc.created_at, rc.receipt_json),
+      );
+      const a = r.openApproval;
+      if (a) {
+        stmts.push(
+          db
+            .prepare(
+              `INSERT INTO approvals (approval_id, tenant_id, decision_id, correlation_id, capability_id, env, data_label,
+                 request_fingerprint, supervisor_level, status, reason, escalation_context, created_at, expires_at, expires_ms)
+               VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)`,
+            )
+            .bind(a.approval_id, a.tenant_id, a.decision_id, a.correlation_id, a.capability_id, a.env, a.data_label,
+              a.request_fingerprint, a.supervisor_level, a.status, a.reason, a.escalation_context, a.created_at, a.expires_at, a.expires_ms),
+        );
+      }
+      if (r.usedApprovalId) {
+        stmts.push(db.prepare('UPDATE approvals SET used_by_decision_id = ?1 WHERE approval_id = ?2').bind(d.decision_id, r.usedApprovalId));
+      }
+    }
+    try {
+      await db.batch(stmts);
+    } catch (err) {
+      const message = err instanceof Error ? `${err.message} ${String((err as { cause?: unknown }).cause ?? '')}` : String(err);
+      if (CHAIN_CONFLICT.test(message)) throw new ChainConflictError();
+      throw new StoreUnavailableError('d1', 'writeEvidence', err);
+    }
+  }
+
+  getDecision(decisionId: string): Promise<DecisionRow | null> {
+    return this.run('getDecision', async () => {
+      const r = await this.db.prepare('SELECT * FROM decisions WHERE decision_id = ?1').bind(decisionId).first<Record<string, unknown>>();
+      return r ? asDecision(r) : null;
+    });
+  }
+
+  listDecisions(f: DecisionFilter): Promise<DecisionListRow[]> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    const add = (sql: string, v: unknown) => {
+      args.push(v);
+      where.push(sql.replace('?', `?${args.length}`));
+    };
+    if (f.tenant_id !== undefined) add('tenant_id = ?', f.tenant_id);
+    if (f.capability_id !== undefined) add('capability_id = ?', f.capability_id);
+    if (f.worker_species_id !== undefined) add('selected_worker_species_id = ?', f.worker_species_id);
+    if (f.denied !== undefined) add('denied = ?', f.denied ? 1 : 0);
+    if (f.deny_code !== undefined) add('deny_code = ?', f.deny_code);
+    if (f.since !== undefined) add('created_at >= ?', f.since);
+    if (f.until !== undefined) add('created_at < ?', f.until);
+    if (f.before_id !== undefined) add('id < ?', f.before_id);
+    args.push(f.limit);
+    const sql = `SELECT * FROM decisions ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id DESC LIMIT ?${args.length}`;
+    return this.run('listDecisions', async () => {
+      const { results } = await this.db.prepare(sql).bind(...args).all<Record<string, unknown>>();
+      return results.map(asDecision);
+    });
+  }
+
+  countDecisions(): Promise<number> {
+    return this.run('countDecisions', async () => (await this.db.prepare('SELECT COUNT(*) AS n FROM decisions').first<{ n: number }>())?.n ?? 0);
+  }
+
+  getReceipt(receiptId: string): Promise<ReceiptRow | null> {
+    return this.run('getReceipt', () => this.db.prepare('SELECT * FROM receipts WHERE receipt_id = ?1').bind(receiptId).first<ReceiptRow>());
+  }
+
+  listReceipts(tenantId: string, afterSeq: number, limit: number): Promise<ReceiptRow[]> {
+    return this.run('listReceipts', async () => {
+      const { results } = await this.db
+        .prepare('SELECT * FROM receipts WHERE tenant_id = ?1 AND seq > ?2 ORDER BY seq ASC LIMIT ?3')
+        .bind(tenantId, afterSeq, limit)
+        .all<ReceiptRow>();
+      return results;
+    });
+  }
+
+  listTenantsWithReceipts(): Promise<string[]> {
+    return this.run('listTenantsWithReceipts', async () => {
+      const { results } = await this.db.prepare('SELECT DISTINCT tenant_id FROM receipts ORDER BY tenant_id').all<{ tenant_id: string }>();
+      return results.map((r) => r.tenant_id);
+    });
+  }
+
+  getApproval(approvalId: string): Promise<ApprovalRow | null> {
+    return this.run('getApproval', () => this.db.prepare('SELECT * FROM approvals WHERE approval_id = ?1').bind(approvalId).first<ApprovalRow>());
+  }
+
+  listPendingApprovals(nowMs: number, tenantIds: readonly string[] | null, limit: number): Promise<ApprovalRow[]> {
+    return this.run('listPendingApprovals', async () => {
+      const args: unknown[] = [nowMs];
+      let tenantSql = '';
+      if (tenantIds) {
+        if (tenantIds.length === 0) return [];
+        tenantSql = ` AND tenant_id IN (${tenantIds.map((t) => { args.push(t); return `?${args.length}`; }).join(', ')})`;
+      }
+      args.push(limit);
+      const { results } = await this.db
+        .prepare(`SELECT * FROM approvals WHERE status = 'pending' AND expires_ms > ?1${tenantSql} ORDER BY created_at ASC LIMIT ?${args.length}`)
+        .bind(...args)
+        .all<ApprovalRow>();
+      return results;
+    });
+  }
+
+  resolveApproval(approvalId: string, nowMs: number, u: { status: 'approved' | 'denied' | 'pending'; supervisor_level?: string; resolved_at: string; resolved_by: string; note: string | null }): Promise<boolean> {
+    return this.run('resolveApproval', async () => {
+      const res = u.status === 'pending'
+        ? await this.db
+            .prepare(`UPDATE approvals SET supervisor_level = ?1, resolution_note = ?2, resolved_by = ?3, resolved_at = ?4
+                      WHERE approval_id = ?5 AND status = 'pending' AND expires_ms > ?6`)
+            .bind(u.supervisor_level ?? null, u.note, u.resolved_by, u.resolved_at, approvalId, nowMs)
+            .run()
+        : await this.db
+            .prepare(`UPDATE approvals SET status = ?1, resolved_at = ?2, resolved_by = ?3, resolution_note = ?4
+                      WHERE approval_id = ?5 AND status = 'pending' AND expires_ms > ?6`)
+            .bind(u.status, u.resolved_at, u.resolved_by, u.note, approvalId, nowMs)
+            .run();
+      return (res.meta.changes ?? 0) === 1;
+    });
+  }
+
+  claimApproval(approvalId: string, nowMs: number, usedAt: string): Promise<boolean> {
+    return this.run('claimApproval', async () => {
+      const res = await this.db
+        .prepare(`UPDATE approvals SET status = 'used', used_at = ?1 WHERE approval_id = ?2 AND status = 'approved' AND expires_ms > ?3`)
+        .bind(usedAt, approvalId, nowMs)
+        .run();
+      return (res.meta.changes ?? 0) === 1;
+    });
+  }
+
+  releaseApproval(approvalId: string): Promise<void> {
+    return this.run('releaseApproval', async () => {
+      await this.db
+        .prepare(`UPDATE approvals SET status = 'approved', used_at = NULL WHERE approval_id = ?1 AND status = 'used' AND used_by_decision_id IS NULL`)
+        .bind(approvalId)
+        .run();
+    });
+  }
+
+  recordSigningKey(kid: string, publicJwk: string, at: string): Promise<void> {
+    return this.run('recordSigningKey', async () => {
+      await this.db.prepare('INSERT OR IGNORE INTO signing_keys (kid, public_jwk, first_used_at) VALUES (?1, ?2, ?3)').bind(kid, publicJwk, at).run();
+    });
+  }
+
+  listSigningKeys(): Promise<{ kid: string; public_jwk: string; first_used_at: string }[]> {
+    return this.run('listSigningKeys', async () => {
+      const { results } = await this.db.prepare('SELECT kid, public_jwk, first_used_at FROM signing_keys ORDER BY first_used_at, kid').all<{ kid: string; public_jwk: string; first_used_at: string }>();
+      return results;
+    });
+  }
+
+  recordEnrollment(r: EnrollmentRow): Promise<void> {
+    return this.run('recordEnrollment', async () => {
+      await this.db
+        .prepare('INSERT INTO enrollments (enrollment_id, worker_id, worker_species_id, artifact_hash, signed_by, enrolled_by, enrolled_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)')
+        .bind(r.enrollment_id, r.worker_id, r.worker_species_id, r.artifact_hash, r.signed_by, r.enrolled_by, r.enrolled_at)
+        .run();
+    });
+  }
+
+  recordAttestation(r: AttestationRow): Promise<void> {
+    return this.run('recordAttestation', async () => {
+      await this.db
+        .prepare('INSERT INTO attestations (attestation_id, worker_id, worker_species_id, package_hash, signing_key_id, registered_by, registered_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)')
+        .bind(r.attestation_id, r.worker_id, r.worker_species_id, r.package_hash, r.signing_key_id, r.registered_by, r.registered_at)
+        .run();
+    });
+  }
+}
