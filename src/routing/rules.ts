@@ -1,0 +1,527 @@
+// Rules: load, validate, compile into an index.
+//
+// compileRules(doc)                       strict: the schema + matcher sanity; refuses bad rules with paths.
+// compileRules(doc, {mode: 'reference'})  pyhall's loader: anything loadable is accepted and the odd parts
+//                                         are reproduced per request (used by the conformance harness).
+//
+// Both produce the same compiled form. Lookup is by capability id into a bucket of candidate rules
+// (first-match order kept), then by a small table over the four enum fields, filled lazily, so a
+// decision's cost does not grow with the number of rules.
+import { EdgehallError, type ValidationIssue } from '../util/errors.js';
+import { compareCodePoints } from '../util/pyjson.js';
+import { pyEq, pyTruthy } from './pyfns.js';
+import {
+  DATA_LABELS,
+  ENVS,
+  QOS_CLASSES,
+  RulesDocumentSchema,
+  TENANT_RISKS,
+  type Escalation,
+  type PreconditionsChecked,
+} from './schemas.js';
+
+export const MATCH_FIELDS = ['capability_id', 'env', 'data_label', 'tenant_risk', 'qos_class'] as const;
+export type MatchField = (typeof MATCH_FIELDS)[number];
+
+export const enum CondKind {
+  Any = 0,
+  Eq = 1,
+  In = 2,
+  /** Can never equal a string (bare list, `{}`, `{"any": false}`, `{"eq": ...}`, numbers). */
+  Never = 3,
+  /** Would make the reference raise or depends on Python-only semantics (`{"in": "str"}`, `{"in": null}`). */
+  Invalid = 4,
+}
+
+export interface Cond {
+  kind: CondKind;
+  value?: string;
+  set?: Set<string>;
+  problem?: string;
+}
+
+export interface CandidateSpec {
+  /** The id as given when it is a non-empty string, else null (pyhall reports it as "__missing__"). */
+  wid: string | null;
+  score: number | null;
+}
+
+export interface CompiledRule {
+  index: number;
+  /** The rule's id: a string unless the rule is broken (then `problemAtMatch` is set). */
+  ruleId: string;
+  raw: Record<string, unknown>;
+  /** The raw match object (`{}` when absent or null), for shadow analysis. */
+  match: unknown;
+  conds: Cond[];
+  problemAtMatch: string | null;
+  required: string[];
+  requiredSet: Set<string>;
+  needsBlast: boolean;
+  needsPrivilege: boolean;
+  preconditions: PreconditionsChecked | null;
+  preconditionsProblem: string | null;
+  escRaw: Record<string, unknown>;
+  escalation: Escalation | null;
+  escalationProblem: string | null;
+  candidates: CandidateSpec[] | null;
+  candidatesProblem: string | null;
+  profiles: Record<string, unknown>[] | null;
+  profilesProblem: string | null;
+}
+
+export interface CompiledRules {
+  readonly rules: readonly CompiledRule[];
+  readonly mode: 'strict' | 'reference';
+  /** First rule accepting the input: index >= 0, -1 for none, or -(3 + i) when rule i hits an invalid condition. */
+  firstMatch(capability: string, env: string, label: string, risk: string, qos: string): number;
+  /** pyhall's shadow detector result (computed once per rule set). */
+  shadows(): ShadowResult;
+}
+
+export type ShadowResult = { ok: true; ids: unknown[] } | { ok: false; problem: string };
+
+export const PRECONDITION_DEFAULTS: Readonly<PreconditionsChecked> = Object.freeze({
+  must_have_correlation_id: true,
+  must_attach_policy_version: true,
+  must_record_artifact_hash_if_executes: true,
+  deny_if_missing_required_controls: true,
+  deny_if_unsigned_artifact_in_prod: false,
+  deny_if_no_attestation_in_prod: false,
+});
+
+export const ESCALATION_DEFAULTS: Readonly<Escalation> = Object.freeze({
+  policy_gate: false,
+  msavx_step_up: false,
+  human_required_default: false,
+  human_required_if: [],
+  rationale: null,
+});
+
+/** Raised by compileRules for a document it refuses; `details.issues` has every problem with its path. */
+export class RulesError extends EdgehallError {
+  readonly issues: ValidationIssue[];
+  constructor(issues: ValidationIssue[]) {
+    const first = issues[0];
+    const where = first ? ` at ${first.path.join('.') || '(root)'}: ${first.message}` : '';
+    super(
+      'RULES_INVALID',
+      `Rules document refused (${issues.length} problem${issues.length === 1 ? '' : 's'})${where}. Fix the listed rules and upload again.`,
+      { issues },
+    );
+    this.name = 'RulesError';
+    this.issues = issues;
+  }
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function compileCond(c: unknown): Cond {
+  if (c === null || c === undefined) return { kind: CondKind.Any };
+  if (typeof c === 'string') return { kind: CondKind.Eq, value: c };
+  if (isObj(c)) {
+    if (c.any === true) return { kind: CondKind.Any };
+    if ('in' in c) {
+      const list = c.in;
+      if (Array.isArray(list)) {
+        const set = new Set<string>();
+        for (const x of list) if (typeof x === 'string') set.add(x);
+        return set.size ? { kind: CondKind.In, set } : { kind: CondKind.Never };
+      }
+      return {
+        kind: CondKind.Invalid,
+        problem: `"in" must be a list of strings (got ${list === null ? 'null' : typeof list})`,
+      };
+    }
+  }
+  return { kind: CondKind.Never };
+}
+
+function condAccepts(c: Cond, v: string): boolean {
+  switch (c.kind) {
+    case CondKind.Any:
+      return true;
+    case CondKind.Eq:
+      return c.value === v;
+    case CondKind.In:
+      return c.set!.has(v);
+    default:
+      return false;
+  }
+}
+
+const BOOL_KEYS_ESC = ['policy_gate', 'msavx_step_up', 'human_required_default'] as const;
+
+/** Escalation from a rule's raw block with `overlay` applied (pyhall: `Escalation(**{**esc_raw, **overlay})`). */
+export function buildEscalation(
+  raw: Record<string, unknown>,
+  overlay?: Partial<Escalation>,
+): Escalation | string {
+  const src: Record<string, unknown> = overlay ? { ...raw, ...overlay } : raw;
+  const out: Escalation = { ...ESCALATION_DEFAULTS, human_required_if: [] };
+  for (const k of BOOL_KEYS_ESC) {
+    if (!(k in src)) continue;
+    const v = src[k];
+    if (typeof v !== 'boolean') return `escalation.${k} must be a boolean`;
+    out[k] = v;
+  }
+  if ('human_required_if' in src) {
+    const v = src.human_required_if;
+    if (!Array.isArray(v)) return 'escalation.human_required_if must be a list';
+    out.human_required_if = v;
+  }
+  if ('rationale' in src) {
+    const v = src.rationale;
+    if (v !== null && typeof v !== 'string') return 'escalation.rationale must be a string or null';
+    out.rationale = v;
+  }
+  return out;
+}
+
+function buildPreconditions(raw: unknown): PreconditionsChecked | string {
+  if (raw === null || raw === undefined) return { ...PRECONDITION_DEFAULTS };
+  if (!isObj(raw)) return 'preconditions must be an object';
+  const out = { ...PRECONDITION_DEFAULTS };
+  for (const k of Object.keys(PRECONDITION_DEFAULTS) as (keyof PreconditionsChecked)[]) {
+    if (!(k in raw)) continue;
+    const v = raw[k];
+    if (typeof v !== 'boolean') return `preconditions.${k} must be a boolean`;
+    out[k] = v;
+  }
+  return out;
+}
+
+function compileRule(raw: Record<string, unknown>, index: number): CompiledRule {
+  const matchRaw = 'match' in raw ? raw.match : {};
+  // pyhall: `rule.match or {}`
+  const match = pyTruthy(matchRaw) ? matchRaw : {};
+  let problemAtMatch: string | null = null;
+  const conds: Cond[] = [];
+  if (isObj(match)) {
+    for (const f of MATCH_FIELDS) conds.push(compileCond(match[f]));
+  } else {
+    for (let i = 0; i < 5; i++) conds.push({ kind: CondKind.Any });
+    conds[0] = { kind: CondKind.Invalid, problem: 'match must be an object' };
+  }
+  const ruleId = raw.rule_id;
+  if (typeof ruleId !== 'string') problemAtMatch = 'rule_id must be a string';
+  const dRaw = 'decision' in raw ? raw.decision : {};
+  const d: Record<string, unknown> = isObj(dRaw) ? dRaw : {};
+  if (dRaw !== null && !isObj(dRaw)) problemAtMatch ??= 'decision must be an object';
+
+  let required: string[] = [];
+  if ('required_controls_suggested' in d) {
+    const r = d.required_controls_suggested;
+    if (Array.isArray(r) && r.every((x) => typeof x === 'string')) required = [...new Set(r as string[])];
+    else problemAtMatch ??= 'decision.required_controls_suggested must be a list of strings';
+  }
+  required.sort(compareCodePoints);
+
+  const pre = buildPreconditions(d.preconditions);
+  const escRawV = d.escalation;
+  let escRaw: Record<string, unknown> = {};
+  let escalation: Escalation | null = null;
+  let escalationProblem: string | null = null;
+  if (escRawV === null || escRawV === undefined) escalation = { ...ESCALATION_DEFAULTS, human_required_if: [] };
+  else if (!isObj(escRawV)) escalationProblem = 'escalation must be an object';
+  else {
+    escRaw = escRawV;
+    const e = buildEscalation(escRaw);
+    if (typeof e === 'string') escalationProblem = e;
+    else escalation = e;
+  }
+
+  let candidates: CandidateSpec[] | null = [];
+  let candidatesProblem: string | null = null;
+  if ('candidate_workers_ranked' in d) {
+    const list = d.candidate_workers_ranked;
+    if (!Array.isArray(list)) {
+      candidates = null;
+      candidatesProblem = 'decision.candidate_workers_ranked must be a list';
+    } else {
+      for (const c of list) {
+        if (!isObj(c)) {
+          candidatesProblem = 'each candidate must be an object';
+          break;
+        }
+        const w = c.worker_species_id;
+        if (pyTruthy(w) && typeof w !== 'string') {
+          candidatesProblem = 'candidate worker_species_id must be a string';
+          break;
+        }
+        const s = c.score_hint;
+        if (s !== undefined && s !== null && typeof s !== 'number') {
+          candidatesProblem = 'candidate score_hint must be a number or null';
+          break;
+        }
+        candidates.push({ wid: pyTruthy(w) ? (w as string) : null, score: (s as number | undefined) ?? null });
+      }
+      if (candidatesProblem) candidates = null;
+    }
+  }
+
+  let profiles: Record<string, unknown>[] | null = [];
+  let profilesProblem: string | null = null;
+  if ('recommended_profiles' in d) {
+    const p = d.recommended_profiles;
+    if (Array.isArray(p) && p.every(isObj)) profiles = p as Record<string, unknown>[];
+    else {
+      profiles = null;
+      profilesProblem = 'decision.recommended_profiles must be a list of objects';
+    }
+  }
+
+  const requiredSet = new Set(required);
+  return {
+    index,
+    ruleId: typeof ruleId === 'string' ? ruleId : String(ruleId),
+    raw,
+    match,
+    conds,
+    problemAtMatch,
+    required,
+    requiredSet,
+    needsBlast: requiredSet.has('ctrl.blast_radius_scoring'),
+    needsPrivilege: requiredSet.has('ctrl.privilege_envelopes_required'),
+    preconditions: typeof pre === 'string' ? null : pre,
+    preconditionsProblem: typeof pre === 'string' ? pre : null,
+    escRaw,
+    escalation,
+    escalationProblem,
+    candidates,
+    candidatesProblem,
+    profiles,
+    profilesProblem,
+  };
+}
+
+// ---- lookup index ----------------------------------------------------------------------------
+
+const ENV_IX = new Map<string, number>(ENVS.map((v, i) => [v, i]));
+const LABEL_IX = new Map<string, number>(DATA_LABELS.map((v, i) => [v, i]));
+const RISK_IX = new Map<string, number>(TENANT_RISKS.map((v, i) => [v, i]));
+const QOS_IX = new Map<string, number>(QOS_CLASSES.map((v, i) => [v, i]));
+const COMBOS = ENVS.length * DATA_LABELS.length * TENANT_RISKS.length * QOS_CLASSES.length;
+const NOT_COMPUTED = -2;
+
+interface Bucket {
+  rules: CompiledRule[];
+  table: Int32Array | null;
+}
+
+/** Evaluates rules in order the way pyhall's matcher does (fields in order, short-circuit). */
+function scan(rules: readonly CompiledRule[], values: readonly string[], skipCap: boolean): number {
+  for (const r of rules) {
+    let ok = true;
+    for (let f = skipCap ? 1 : 0; f < 5; f++) {
+      const c = r.conds[f]!;
+      if (c.kind === CondKind.Invalid) return -(3 + r.index);
+      if (!condAccepts(c, values[f]!)) {
+        ok = false;
+        break;
+      }
+    }
+    if (ok) return r.index;
+  }
+  return -1;
+}
+
+function buildIndex(rules: CompiledRule[]) {
+  const specific = new Map<string, CompiledRule[]>();
+  const wildcard: CompiledRule[] = [];
+  for (const r of rules) {
+    const c = r.conds[0]!;
+    if (c.kind === CondKind.Eq) {
+      const l = specific.get(c.value!) ?? [];
+      l.push(r);
+      specific.set(c.value!, l);
+    } else if (c.kind === CondKind.In) {
+      for (const v of c.set!) {
+        const l = specific.get(v) ?? [];
+        l.push(r);
+        specific.set(v, l);
+      }
+    } else if (c.kind === CondKind.Any || c.kind === CondKind.Invalid) wildcard.push(r);
+  }
+  const buckets = new Map<string, Bucket>();
+  for (const [cap, list] of specific) {
+    const merged = [...list, ...wildcard].sort((a, b) => a.index - b.index);
+    buckets.set(cap, { rules: merged, table: null });
+  }
+  const other: Bucket = { rules: wildcard, table: null };
+
+  // The capability condition of bucket members is settled except for Invalid ones, which scan()
+  // reports when reached; so scan from the env field for Eq/In/Any and from field 0 otherwise.
+  const scanBucket = (b: Bucket, values: string[]): number => {
+    for (const r of b.rules) {
+      if (r.conds[0]!.kind === CondKind.Invalid) return -(3 + r.index);
+      const res = scan([r], values, true);
+      if (res !== -1) return res;
+    }
+    return -1;
+  };
+
+  return function firstMatch(cap: string, env: string, label: string, risk: string, qos: string): number {
+    const b = buckets.get(cap) ?? other;
+    const e = ENV_IX.get(env);
+    const l = LABEL_IX.get(label);
+    const k = RISK_IX.get(risk);
+    const q = QOS_IX.get(qos);
+    if (e === undefined || l === undefined || k === undefined || q === undefined) {
+      return scanBucket(b, [cap, env, label, risk, qos]);
+    }
+    const ix = ((e * 3 + l) * 3 + k) * 4 + q;
+    let t = b.table;
+    if (t === null) {
+      t = b.table = new Int32Array(COMBOS).fill(NOT_COMPUTED);
+    }
+    let res = t[ix]!;
+    if (res === NOT_COMPUTED) res = t[ix] = scanBucket(b, [cap, env, label, risk, qos]);
+    return res;
+  };
+}
+
+// ---- shadow detection (pyhall's, BEHAVIOR.md §6) ---------------------------------------------
+
+class Unhashable extends Error {}
+
+/** Python `set(x)` of JSON values (keys of hashables), throwing where Python raises TypeError. */
+function pySet(x: unknown): unknown[] {
+  if (typeof x === 'string') return [...x];
+  if (Array.isArray(x)) {
+    for (const e of x) if (typeof e === 'object' && e !== null) throw new Unhashable();
+    return x;
+  }
+  if (isObj(x)) return Object.keys(x);
+  throw new Unhashable();
+}
+
+const pyIn = (v: unknown, set: unknown[]): boolean => {
+  if (typeof v === 'object' && v !== null) throw new Unhashable();
+  return set.some((s) => pyEq(s, v));
+};
+
+const isAnyTrue = (c: unknown): boolean => isObj(c) && c.any === true;
+
+function covers(a: unknown, b: unknown): boolean {
+  if (a === null || a === undefined) return true;
+  if (isAnyTrue(a)) return true;
+  if (pyEq(a, b)) return true;
+  if (isObj(a) && 'in' in a) {
+    const set = pySet(a.in);
+    if (typeof b === 'string') return pyIn(b, set);
+    if (isObj(b) && 'in' in b) {
+      const bi = b.in;
+      const items = typeof bi === 'string' ? [...bi] : Array.isArray(bi) ? bi : isObj(bi) ? Object.keys(bi) : null;
+      if (items === null) throw new Unhashable();
+      for (const x of items) if (!pyIn(x, set)) return false; // all() short-circuits, as in Python
+      return true;
+    }
+    return false;
+  }
+  return false;
+}
+
+function semanticallyShadows(ma: Record<string, unknown>, mb: Record<string, unknown>): boolean {
+  const keys = new Set([...Object.keys(ma), ...Object.keys(mb)]);
+  for (const k of keys) {
+    const a = ma[k];
+    const b = mb[k];
+    if (b === null || b === undefined) {
+      if (!(a === null || a === undefined || isAnyTrue(a))) return false;
+    } else if (!covers(a, b)) return false;
+  }
+  return true;
+}
+
+/** pyhall's shadow detector: ids of later rules flagged, one per flagged pair, in pair order. */
+export function referenceShadows(rules: readonly { ruleId: unknown; match: unknown }[]): ShadowResult {
+  const ids: unknown[] = [];
+  try {
+    for (let i = 0; i < rules.length; i++) {
+      const ma = rules[i]!.match;
+      if (!isObj(ma)) throw new Unhashable();
+      for (let j = i + 1; j < rules.length; j++) {
+        const mb = rules[j]!.match;
+        if (!isObj(mb)) throw new Unhashable();
+        if (pyEq(ma, mb)) {
+          if (!pyEq(rules[i]!.ruleId, rules[j]!.ruleId)) ids.push(rules[j]!.ruleId);
+        } else if (semanticallyShadows(ma, mb)) ids.push(rules[j]!.ruleId);
+      }
+    }
+  } catch (e) {
+    if (e instanceof Unhashable)
+      return { ok: false, problem: 'a match condition cannot be analysed (an "in" value holds lists/objects or is not a list)' };
+    throw e;
+  }
+  return { ok: true, ids };
+}
+
+// ---- entry point -----------------------------------------------------------------------------
+
+export interface CompileRulesOptions {
+  /** 'strict' (default): refuse anything outside the schema. 'reference': load like pyhall. */
+  mode?: 'strict' | 'reference';
+}
+
+function zodIssues(err: { issues: { path: PropertyKey[]; message: string; code?: string }[] }): ValidationIssue[] {
+  return err.issues.map((i) => ({
+    path: i.path.map((p) => (typeof p === 'number' ? p : String(p))),
+    message: i.message,
+    ...(i.code ? { code: i.code } : {}),
+  }));
+}
+
+/** Problems the strict loader adds on top of the schema: conditions that can never match, duplicates. */
+function strictExtraIssues(rules: CompiledRule[]): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  const seen = new Map<string, number>();
+  for (const r of rules) {
+    const prev = seen.get(r.ruleId);
+    if (prev !== undefined)
+      issues.push({ path: ['rules', r.index, 'rule_id'], message: `duplicate rule_id '${r.ruleId}' (also rules.${prev})`, code: 'duplicate_rule_id' });
+    else seen.set(r.ruleId, r.index);
+    r.conds.forEach((c, f) => {
+      if (c.kind === CondKind.Never)
+        issues.push({ path: ['rules', r.index, 'match', MATCH_FIELDS[f]!], message: 'condition can never match', code: 'never_matches' });
+    });
+  }
+  return issues;
+}
+
+export function compileRules(doc: unknown, options: CompileRulesOptions = {}): CompiledRules {
+  const mode = options.mode ?? 'strict';
+  let rawRules: unknown[];
+  if (mode === 'strict') {
+    const parsed = RulesDocumentSchema.safeParse(doc);
+    if (!parsed.success) throw new RulesError(zodIssues(parsed.error));
+    rawRules = (doc as { rules?: unknown[] }).rules ?? [];
+  } else {
+    if (!isObj(doc)) throw new RulesError([{ path: [], message: 'rules document must be an object' }]);
+    const r = 'rules' in doc ? doc.rules : [];
+    if (!Array.isArray(r)) throw new RulesError([{ path: ['rules'], message: 'rules must be a list' }]);
+    const issues: ValidationIssue[] = [];
+    r.forEach((x, i) => {
+      if (!isObj(x)) issues.push({ path: ['rules', i], message: 'each rule must be an object' });
+      else if (!('rule_id' in x)) issues.push({ path: ['rules', i, 'rule_id'], message: 'rule_id is required' });
+    });
+    if (issues.length) throw new RulesError(issues);
+    rawRules = r;
+  }
+  const compiled = rawRules.map((r, i) => compileRule(r as Record<string, unknown>, i));
+  if (mode === 'strict') {
+    const extra = strictExtraIssues(compiled);
+    if (extra.length) throw new RulesError(extra);
+  }
+  const firstMatch = buildIndex(compiled);
+  let shadowCache: ShadowResult | null = null;
+  return {
+    rules: compiled,
+    mode,
+    firstMatch,
+    shadows() {
+      return (shadowCache ??= referenceShadows(compiled.map((r) => ({ ruleId: r.raw.rule_id, match: r.match }))));
+    },
+  };
+}

@@ -1,0 +1,282 @@
+// Wire types of the decision engine. These zod schemas are the single source of truth: the
+// TypeScript types below are inferred from them. Input is strict (no lax coercion): "42" is not
+// an integer and "yes" is not a boolean. Unknown RouteInput keys are dropped, as pyhall does.
+import { z } from 'zod';
+import { isPyBlank } from './pyfns.js';
+
+export const ENVS = ['dev', 'stage', 'prod', 'edge'] as const;
+export const DATA_LABELS = ['PUBLIC', 'INTERNAL', 'RESTRICTED'] as const;
+export const TENANT_RISKS = ['low', 'medium', 'high'] as const;
+export const QOS_CLASSES = ['P0', 'P1', 'P2', 'P3'] as const;
+
+export const EnvSchema = z.enum(ENVS);
+export const DataLabelSchema = z.enum(DATA_LABELS);
+export const TenantRiskSchema = z.enum(TENANT_RISKS);
+export const QosClassSchema = z.enum(QOS_CLASSES);
+export type Env = z.infer<typeof EnvSchema>;
+export type DataLabel = z.infer<typeof DataLabelSchema>;
+export type TenantRisk = z.infer<typeof TenantRiskSchema>;
+export type QosClass = z.infer<typeof QosClassSchema>;
+
+const JsonObjectSchema = z.record(z.string(), z.unknown());
+
+/** A caller's capability request (WCP §4.1, pyhall's RouteInput). */
+export const RouteInputSchema = z.object({
+  capability_id: z.string(),
+  env: EnvSchema,
+  data_label: DataLabelSchema,
+  tenant_risk: TenantRiskSchema,
+  qos_class: QosClassSchema,
+  // pyhall rejects an empty or (Python-)whitespace-only tenant id before routing.
+  tenant_id: z.string().refine((s) => !isPyBlank(s), {
+    message: 'tenant_id must not be empty or whitespace-only',
+  }),
+  // An empty correlation id is accepted here and denied by the router (DENY_MISSING_CORRELATION_ID).
+  correlation_id: z.string(),
+  request: JsonObjectSchema.default({}),
+  blast_radius: JsonObjectSchema.nullable().default(null),
+  blast_score: z.number().int().nullable().default(null),
+  privilege_context: JsonObjectSchema.nullable().default(null),
+  dry_run: z.boolean().default(false),
+  tenant_credential: z.string().nullable().default(null),
+});
+export type RouteInput = z.infer<typeof RouteInputSchema>;
+/** What a caller may send: optional fields may be omitted. */
+export type RouteInputLike = z.input<typeof RouteInputSchema>;
+
+/** Hall-wide floors (pyhall HallConfig). Unknown keys are ignored. */
+export const HallConfigSchema = z.object({
+  require_signatory: z.boolean().default(false),
+  allowed_tenants: z.array(z.string()).max(100_000).default([]),
+  require_credential: z.boolean().default(false),
+  require_worker_attestation: z.boolean().default(false),
+  enforce_correlation_id: z.boolean().default(true),
+  enforce_required_controls: z.boolean().default(true),
+  enforce_blast_scoring_in_prod: z.boolean().default(true),
+  enforce_privilege_envelopes: z.boolean().default(false),
+});
+export type HallConfig = z.infer<typeof HallConfigSchema>;
+export type HallConfigLike = z.input<typeof HallConfigSchema>;
+
+// ---- rules ---------------------------------------------------------------------------------
+
+/** A match condition: an exact string, `{"any": true}`, or `{"in": [strings]}`. */
+export const MatchConditionSchema = z.union([
+  z.string(),
+  z.null(),
+  z
+    .object({ any: z.literal(true) })
+    .strict(),
+  z
+    .object({ in: z.array(z.string()).max(10_000) })
+    .strict(),
+]);
+export type MatchCondition = z.infer<typeof MatchConditionSchema>;
+
+export const RuleMatchSchema = z
+  .object({
+    capability_id: MatchConditionSchema.optional(),
+    env: MatchConditionSchema.optional(),
+    data_label: MatchConditionSchema.optional(),
+    tenant_risk: MatchConditionSchema.optional(),
+    qos_class: MatchConditionSchema.optional(),
+  })
+  .strict();
+export type RuleMatch = z.infer<typeof RuleMatchSchema>;
+
+export const CandidateSpecSchema = z.object({
+  worker_species_id: z.string().min(1),
+  score_hint: z.number().nullable().optional(),
+});
+
+export const EscalationSpecSchema = z.object({
+  policy_gate: z.boolean().optional(),
+  msavx_step_up: z.boolean().optional(),
+  human_required_default: z.boolean().optional(),
+  human_required_if: z.array(z.unknown()).optional(),
+  rationale: z.string().nullable().optional(),
+});
+
+export const PreconditionsSpecSchema = z.object({
+  must_have_correlation_id: z.boolean().optional(),
+  must_attach_policy_version: z.boolean().optional(),
+  must_record_artifact_hash_if_executes: z.boolean().optional(),
+  deny_if_missing_required_controls: z.boolean().optional(),
+  deny_if_unsigned_artifact_in_prod: z.boolean().optional(),
+  deny_if_no_attestation_in_prod: z.boolean().optional(),
+});
+
+export const RuleDecisionSpecSchema = z.object({
+  candidate_workers_ranked: z.array(CandidateSpecSchema).max(1000).optional(),
+  required_controls_suggested: z.array(z.string()).max(1000).optional(),
+  escalation: EscalationSpecSchema.nullable().optional(),
+  preconditions: PreconditionsSpecSchema.nullable().optional(),
+  recommended_profiles: z.array(JsonObjectSchema).max(1000).optional(),
+});
+
+export const RuleSchema = z.object({
+  rule_id: z.string().min(1),
+  match: RuleMatchSchema.nullable().optional(),
+  decision: RuleDecisionSpecSchema.nullable().optional(),
+});
+export type Rule = z.infer<typeof RuleSchema>;
+
+/** A rules document as stored and uploaded: `{"rules": [...]}` (first match wins). */
+export const RulesDocumentSchema = z.object({
+  rules: z.array(RuleSchema).max(10_000).default([]),
+});
+export type RulesDocument = z.infer<typeof RulesDocumentSchema>;
+
+// ---- worker registry records (pyhall enrollment records, spec §6) ---------------------------
+
+export const RegistryRecordSchema = z
+  .object({
+    worker_id: z.string().min(1).optional(),
+    worker_species_id: z.string().min(1),
+    capabilities: z.array(z.string()).max(1000).default([]),
+    currently_implements: z.array(z.string()).max(1000).default([]),
+    privilege_envelope: JsonObjectSchema.nullable().optional(),
+    attestation: z
+      .object({
+        code_hash: z.string().nullable().optional(),
+        source_file: z.string().nullable().optional(),
+      })
+      .passthrough()
+      .nullable()
+      .optional(),
+  })
+  .passthrough();
+export type RegistryRecord = z.infer<typeof RegistryRecordSchema>;
+export type RegistryRecordLike = z.input<typeof RegistryRecordSchema>;
+
+// ---- decisions ------------------------------------------------------------------------------
+
+export const CandidateWorkerSchema = z.object({
+  worker_species_id: z.string(),
+  score_hint: z.number().nullable(),
+  requires_controls_minimum: z.null(),
+  skip_reason: z.string().nullable(),
+});
+export type CandidateWorker = z.infer<typeof CandidateWorkerSchema>;
+
+export const EscalationSchema = z.object({
+  policy_gate: z.boolean(),
+  msavx_step_up: z.boolean(),
+  human_required_default: z.boolean(),
+  human_required_if: z.array(z.unknown()),
+  rationale: z.string().nullable(),
+});
+export type Escalation = z.infer<typeof EscalationSchema>;
+
+export const PreconditionsCheckedSchema = z.object({
+  must_have_correlation_id: z.boolean(),
+  must_attach_policy_version: z.boolean(),
+  must_record_artifact_hash_if_executes: z.boolean(),
+  deny_if_missing_required_controls: z.boolean(),
+  deny_if_unsigned_artifact_in_prod: z.boolean(),
+  deny_if_no_attestation_in_prod: z.boolean(),
+});
+export type PreconditionsChecked = z.infer<typeof PreconditionsCheckedSchema>;
+
+export const DenyReasonSchema = z
+  .object({ code: z.string(), message: z.string() })
+  .catchall(z.unknown());
+export type DenyReason = z.infer<typeof DenyReasonSchema>;
+
+export const TelemetryEventSchema = z.object({ event_id: z.string() }).catchall(z.unknown());
+export type TelemetryEvent = z.infer<typeof TelemetryEventSchema>;
+
+/** The router's answer (pyhall's RouteDecision, every field, in pyhall's order). */
+export const RouteDecisionSchema = z.object({
+  decision_id: z.string(),
+  timestamp: z.string(),
+  correlation_id: z.string(),
+  tenant_id: z.string(),
+  capability_id: z.string(),
+  matched_rule_id: z.string(),
+  env: EnvSchema,
+  data_label: DataLabelSchema,
+  tenant_risk: TenantRiskSchema,
+  qos_class: QosClassSchema,
+  denied: z.boolean(),
+  deny_reason_if_denied: DenyReasonSchema.nullable(),
+  selected_worker_species_id: z.string().nullable(),
+  candidate_workers_ranked: z.array(CandidateWorkerSchema),
+  required_controls_effective: z.array(z.string()),
+  recommended_profiles_effective: z.array(JsonObjectSchema),
+  escalation_effective: EscalationSchema,
+  preconditions_checked: PreconditionsCheckedSchema,
+  artifact_hash: z.string().nullable(),
+  worker_attestation_checked: z.boolean(),
+  worker_attestation_valid: z.boolean().nullable(),
+  dry_run: z.boolean(),
+  telemetry_envelopes: z.array(TelemetryEventSchema),
+});
+export type RouteDecision = z.infer<typeof RouteDecisionSchema>;
+
+// ---- declarative policy gate -----------------------------------------------------------------
+
+export const GATE_DECISIONS = ['ALLOW', 'DENY', 'REQUIRE_HUMAN'] as const;
+export const GateDecisionSchema = z.enum(GATE_DECISIONS);
+export type GateDecision = z.infer<typeof GateDecisionSchema>;
+
+const oneOrMany = <T extends z.ZodTypeAny>(s: T) => z.union([s, z.array(s).min(1).max(1000)]);
+
+/** Conditions of one policy rule; every given condition must hold (absent = any). */
+export const PolicyMatchSchema = z
+  .object({
+    env: oneOrMany(EnvSchema).optional(),
+    data_label: oneOrMany(DataLabelSchema).optional(),
+    tenant_risk: oneOrMany(TenantRiskSchema).optional(),
+    qos_class: oneOrMany(QosClassSchema).optional(),
+    /** Exact ids, or a prefix ending in `.*` (`cap.doc.*`). */
+    capability_id: oneOrMany(z.string().min(1)).optional(),
+    tenant_id: oneOrMany(z.string().min(1)).optional(),
+    /** Blast score bounds (inclusive lower, exclusive upper), on the score the router computed. */
+    blast_score_gte: z.number().min(0).max(100).optional(),
+    blast_score_lt: z.number().min(0).max(101).optional(),
+  })
+  .strict();
+export type PolicyMatch = z.infer<typeof PolicyMatchSchema>;
+
+export const PolicyRuleSchema = z
+  .object({
+    id: z.string().min(1).max(200).optional(),
+    match: PolicyMatchSchema.default({}),
+    decision: GateDecisionSchema,
+    reason: z.string().min(1).max(500),
+    /** Who must approve a REQUIRE_HUMAN result (spec §5.8). */
+    supervisor_level: z.string().min(1).max(100).optional(),
+  })
+  .strict();
+export type PolicyRule = z.infer<typeof PolicyRuleSchema>;
+
+/** An ordered list of policy rules: the first rule whose match holds decides. */
+export const PolicyDocumentSchema = z
+  .object({
+    policy_version: z.string().min(1).max(200),
+    rules: z.array(PolicyRuleSchema).max(10_000).default([]),
+    /** What happens when no policy rule matches. */
+    default: z
+      .object({
+        decision: GateDecisionSchema,
+        reason: z.string().min(1).max(500),
+        supervisor_level: z.string().min(1).max(100).optional(),
+      })
+      .strict()
+      .default({ decision: 'DENY', reason: 'no_policy_rule_matched' }),
+  })
+  .strict();
+export type PolicyDocument = z.infer<typeof PolicyDocumentSchema>;
+export type PolicyDocumentLike = z.input<typeof PolicyDocumentSchema>;
+
+/** The context a policy gate receives (pyhall's keys, in pyhall's order). */
+export interface GateContext {
+  capability_id: string;
+  tenant_id: string;
+  env: string;
+  data_label: string;
+  tenant_risk: string;
+  qos_class: string;
+  policy_version: string;
+}
