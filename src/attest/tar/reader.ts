@@ -189,6 +189,9 @@ export class TarReader {
   /** Call when the stream has ended: anything but a complete archive is truncated. */
   finish(): void {
     if (this.state === 'trailer') return;
+    if (this.headers === 0 && this.pos === 0) {
+      throw new TarError('TAR_CORRUPT', `The upload (${this.scratchFill} bytes) is too short to be a tar archive`, { offset: 0 });
+    }
     const where =
       this.state === 'body' ? 'inside an entry' : this.state === 'padding' ? 'inside entry padding' : this.state === 'eof2' ? 'after a single end-of-archive block' : this.scratchFill > 0 ? 'inside a header' : 'without an end-of-archive marker';
     throw new TarError('TAR_TRUNCATED', `Archive ended ${where} at byte ${this.pos + this.scratchFill}`, {
