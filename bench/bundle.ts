@@ -1,1 +1,87 @@
-export async function run(): Promise<void> { console.log('(not yet implemented)'); }
+// Bundle sizes of each public entry as a user's bundler would produce them: raw (bundled, not
+// minified), minified, and minified+gzip (level 9), for the browser and for workerd, with the ratio
+// of `edgehall/verify` to its 12 KB gzip budget. test/package holds the budget on the packed build.
+import { build, type BuildOptions } from 'esbuild';
+import { gzipSync } from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+
+export const VERIFY_BUDGET_GZIP = 12 * 1024;
+
+export type BundleTarget = 'browser' | 'workerd';
+
+export interface BundleSize {
+  raw: number;
+  min: number;
+  gzip: number;
+  /** Node built-ins the bundle tried to import (must be empty for web-standard entries). */
+  nodeImports: string[];
+}
+
+const targetOptions: Record<BundleTarget, BuildOptions> = {
+  browser: { platform: 'browser' },
+  workerd: { platform: 'neutral', conditions: ['workerd', 'worker', 'browser'], mainFields: ['module', 'main'] },
+};
+
+async function bundle(code: string, resolveDir: string, target: BundleTarget, minify: boolean): Promise<{ text: string; nodeImports: string[] }> {
+  const nodeImports: string[] = [];
+  const result = await build({
+    stdin: { contents: code, resolveDir, loader: 'ts' },
+    bundle: true,
+    write: false,
+    format: 'esm',
+    target: 'es2022',
+    minify,
+    legalComments: 'none',
+    logLevel: 'silent',
+    ...targetOptions[target],
+    plugins: [
+      {
+        name: 'no-node',
+        setup(b) {
+          // A web-standard entry must never reach a Node built-in; record it instead of failing the build.
+          b.onResolve({ filter: /^node:|^(fs|path|crypto|buffer|stream|zlib|os|child_process|url|util)$/ }, (a) => {
+            nodeImports.push(a.path);
+            return { path: a.path, external: true };
+          });
+        },
+      },
+    ],
+  });
+  return { text: result.outputFiles[0]!.text, nodeImports };
+}
+
+/**
+ * Size of what `import * as m from <specifier>` pulls in. `code` defaults to importing every export
+ * (the worst case for a user); `resolveDir` is where the specifier resolves from.
+ */
+export async function measureEntry(specifier: string, resolveDir: string, target: BundleTarget, code?: string): Promise<BundleSize> {
+  const entry = code ?? `export * from ${JSON.stringify(specifier)};`;
+  const raw = await bundle(entry, resolveDir, target, false);
+  const min = await bundle(entry, resolveDir, target, true);
+  return {
+    raw: Buffer.byteLength(raw.text),
+    min: Buffer.byteLength(min.text),
+    gzip: gzipSync(min.text, { level: 9 }).length,
+    nodeImports: [...new Set([...raw.nodeImports, ...min.nodeImports])],
+  };
+}
+
+const kb = (n: number): string => `${(n / 1024).toFixed(1)} KB`;
+
+export async function run(): Promise<void> {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const entries: [string, string][] = [
+    ['edgehall', './src/index.ts'],
+    ['edgehall/verify', './src/verify.ts'],
+    ['edgehall/client', './src/client/entry.ts'],
+  ];
+  console.log('entry              target    raw        min        gzip       vs 12 KB budget');
+  for (const [name, file] of entries) {
+    for (const target of ['browser', 'workerd'] as const) {
+      const s = await measureEntry(file, root, target);
+      const ratio = `${((s.gzip / VERIFY_BUDGET_GZIP) * 100).toFixed(0)}%`;
+      const note = s.nodeImports.length ? `  NODE IMPORTS: ${s.nodeImports.join(', ')}` : '';
+      console.log(`${name.padEnd(18)} ${target.padEnd(9)} ${kb(s.raw).padEnd(10)} ${kb(s.min).padEnd(10)} ${kb(s.gzip).padEnd(10)} ${ratio}${name === 'edgehall/verify' ? (s.gzip <= VERIFY_BUDGET_GZIP ? ' (within budget)' : ' (OVER BUDGET)') : ''}${note}`);
+    }
+  }
+}

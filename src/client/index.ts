@@ -1,1 +1,35 @@
-export {};
+// The client module as the root `edgehall` entry re-exports it. The routing module already
+// exports a `RegistryClient` interface (decide()'s registry hook), so the class is exported here
+// as PyhallRegistryClient; the `edgehall/client` entry (entry.ts) exports it as RegistryClient.
+export { HallClient } from './hall-client.js';
+export type {
+  HallClientOptions,
+  HallRouteRequest,
+  HallRouteResult,
+  HallApprovalHint,
+  HallEnrollOptions,
+  HallEnrollResult,
+  HallDecisionQuery,
+  HallDecisionRecord,
+  HallDecisionPage,
+  HallReceiptQuery,
+  HallChainOptions,
+  HallApproval,
+  HallApprovalResolution,
+  HallAttestVerifyParams,
+  HallUploadOptions,
+} from './hall-client.js';
+export type { HallReceipt, HallJwks, HallChainVerdict } from './receipt-check.js';
+export { RegistryClient as PyhallRegistryClient, PYHALL_REGISTRY_URL } from './registry-client.js';
+export type {
+  RegistryClientOptions,
+  RegistryWorkerState,
+  RegistryWorkerStatus,
+  RegistryBanEntry,
+  RegistryAttestationSubmission,
+  RegistryAttestationRecord,
+  RegistryPrefetchReport,
+} from './registry-client.js';
+export { HallApiError, HallReceiptError, CLIENT_CODES } from './errors.js';
+export type { HallApiErrorInit } from './errors.js';
+export type { FetchLike, TokenSource, TransportOptions, CallOptions, UploadBody } from './http.js';

@@ -1,0 +1,354 @@
+// HallClient: the edge Hall's HTTP API from any runtime with fetch (browsers, Node, Deno, Bun,
+// Workers). Every receipt it hands back has been verified against the Hall's published keys.
+import type { RegistryRecordLike, RouteDecision, RouteInputLike } from '../routing/schemas.js';
+import { CLIENT_CODES, HallApiError, HallReceiptError } from './errors.js';
+import { Transport, type CallOptions, type TransportOptions, type UploadBody } from './http.js';
+import { HallKeyCache, checkChainSegment, checkReceipt, type HallChainVerdict, type HallJwks, type HallReceipt } from './receipt-check.js';
+
+export interface HallClientOptions extends TransportOptions {
+  /** Verify every receipt against `/.well-known/wcp-keys.json` (default true). Turn off only for debugging. */
+  verifyReceipts?: boolean | undefined;
+  /** How long the Hall's key set is cached, in milliseconds (default 5 minutes). An unknown key id refetches once. */
+  keysTtlMs?: number | undefined;
+}
+
+/** `POST /route` body: a RouteInput, plus the id of an approved human approval when re-submitting. */
+export type HallRouteRequest = RouteInputLike & { approval_id?: string | null | undefined };
+
+/** A REQUIRE_HUMAN result stays denied but says how to get it approved (spec §5.8). */
+export interface HallApprovalHint {
+  pending_approval_id?: string;
+  supervisor_level?: string;
+  approval_expires_at?: string;
+}
+
+export interface HallRouteResult {
+  decision: RouteDecision & HallApprovalHint & Record<string, unknown>;
+  receipt: HallReceipt;
+}
+
+export interface HallEnrollOptions extends CallOptions {
+  /** Base64url Ed25519 signature by a key registered for the worker's namespace. */
+  signature?: string | undefined;
+  /** The key id (`kid`) that made `signature`. */
+  keyId?: string | undefined;
+}
+
+export interface HallEnrollResult {
+  enrolled: boolean;
+  enrollment_id: string;
+  worker_id: string;
+  artifact_hash_verified: boolean;
+  enrolled_at: string;
+  [extra: string]: unknown;
+}
+
+/** Filters for `GET /decisions` (all optional; newest first). */
+export interface HallDecisionQuery {
+  tenant_id?: string | undefined;
+  capability_id?: string | undefined;
+  worker_species_id?: string | undefined;
+  denied?: boolean | undefined;
+  deny_code?: string | undefined;
+  /** ISO 8601 lower bound (inclusive). */
+  since?: string | undefined;
+  /** ISO 8601 upper bound (exclusive). */
+  until?: string | undefined;
+  /** Page size (the Hall caps it). */
+  limit?: number | undefined;
+  /** Resume from a page's `next_cursor`. */
+  cursor?: string | undefined;
+  [extra: string]: string | number | boolean | undefined;
+}
+
+export type HallDecisionRecord = Record<string, unknown> & { decision_id: string };
+
+export interface HallDecisionPage {
+  decisions: HallDecisionRecord[];
+  next_cursor: string | null;
+}
+
+export interface HallReceiptQuery {
+  tenant_id: string;
+  /** Receipts with seq greater than this (default 0: from the start of the chain). */
+  after_seq?: number | undefined;
+  limit?: number | undefined;
+}
+
+export interface HallChainOptions extends CallOptions {
+  after_seq?: number | undefined;
+  /** Receipts per request (default 500). */
+  page_size?: number | undefined;
+  /** Stop after this many receipts (default 100 000). */
+  max?: number | undefined;
+}
+
+export type HallApprovalResolution = 'approve' | 'deny' | 'escalate';
+
+export type HallApproval = Record<string, unknown> & { approval_id: string };
+
+export interface HallAttestVerifyParams {
+  worker_id: string;
+  species: string;
+}
+
+export interface HallUploadOptions extends CallOptions {
+  /** Content type of the archive (default: the Blob's type, else application/octet-stream). */
+  contentType?: string | undefined;
+}
+
+type Json = Record<string, unknown>;
+
+function asObject(value: unknown, what: string, request: string): Json {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) {
+    throw new HallApiError({ status: 200, code: CLIENT_CODES.BAD_RESPONSE, detail: `expected ${what} as a JSON object.`, request });
+  }
+  return value as Json;
+}
+
+function asArray(value: unknown, what: string, request: string): unknown[] {
+  if (!Array.isArray(value)) {
+    throw new HallApiError({ status: 200, code: CLIENT_CODES.BAD_RESPONSE, detail: `expected ${what} as a JSON array.`, request });
+  }
+  return value;
+}
+
+function requireString(value: unknown, what: string): string {
+  if (typeof value !== 'string' || value === '' || value.length > 1024) {
+    throw new HallApiError({ status: 0, code: CLIENT_CODES.INVALID_ARGUMENT, detail: `${what} must be a non-empty string (at most 1024 characters).` });
+  }
+  return value;
+}
+
+const seg = (s: string): string => encodeURIComponent(s);
+
+export class HallClient {
+  private readonly http: Transport;
+  private readonly verify: boolean;
+  private readonly keys: HallKeyCache;
+
+  /** Human approvals (spec §5.8). */
+  readonly approvals: {
+    /** `GET /wcp/approvals/pending`: approvals waiting for a decision. */
+    pending(query?: { tenant_id?: string; limit?: number }, opts?: CallOptions): Promise<HallApproval[]>;
+    /** `POST /wcp/approvals/:id/resolve` with an approver's token (pass it as `opts.token`). */
+    resolve(id: string, resolution: HallApprovalResolution, opts?: CallOptions & { reason?: string }): Promise<Json>;
+  };
+
+  /** Package attestation: the archive streams from a Blob, File or ReadableStream, never buffered here. */
+  readonly attest: {
+    /** `POST /attest/hash`: the canonical package hash of a `.tar`/`.tgz`. */
+    hash(archive: UploadBody, opts?: HallUploadOptions): Promise<Json>;
+    /** `POST /attest/verify`: verify the archive's `manifest.json` for this worker and species. */
+    verify(archive: UploadBody, params: HallAttestVerifyParams, opts?: HallUploadOptions): Promise<Json>;
+    /** `POST /workers/:worker_id/attestation`: register a verified package hash for routing-time checks. */
+    register(workerId: string, archive: UploadBody, opts?: HallUploadOptions & { species?: string }): Promise<Json>;
+  };
+
+  constructor(options: HallClientOptions) {
+    this.http = new Transport(options);
+    this.verify = options.verifyReceipts !== false;
+    this.keys = new HallKeyCache(
+      (call) => this.http.json<unknown>({ method: 'GET', path: '/.well-known/wcp-keys.json', idempotent: true, anonymous: true }, call).then((r) => r.body),
+      options.keysTtlMs ?? 5 * 60_000,
+    );
+
+    this.approvals = {
+      pending: async (query = {}, opts) => {
+        const path = '/wcp/approvals/pending';
+        const r = await this.http.json<unknown>({ method: 'GET', path, query, idempotent: true }, opts);
+        const body = r.body;
+        const list = Array.isArray(body) ? body : asObject(body, 'the pending approvals', `GET ${path}`)['approvals'];
+        return asArray(list, 'approvals', `GET ${path}`) as HallApproval[];
+      },
+      resolve: async (id, resolution, opts = {}) => {
+        const path = `/wcp/approvals/${seg(requireString(id, 'approval id'))}/resolve`;
+        const json: Json = { decision: resolution };
+        if (opts.reason !== undefined) json['reason'] = opts.reason;
+        const r = await this.http.json({ method: 'POST', path, json, idempotent: false }, opts);
+        return asObject(r.body, 'the resolved approval', `POST ${path}`);
+      },
+    };
+
+    this.attest = {
+      hash: async (archive, opts = {}) => {
+        const r = await this.http.json({ method: 'POST', path: '/attest/hash', body: archive, contentType: opts.contentType, idempotent: false }, opts);
+        return asObject(r.body, 'the package hash', 'POST /attest/hash');
+      },
+      verify: async (archive, params, opts = {}) => {
+        const query = { worker_id: requireString(params.worker_id, 'worker_id'), species: requireString(params.species, 'species') };
+        // A denied verification is an answer (ok: false + deny_code), not a transport failure.
+        const r = await this.http.json({ method: 'POST', path: '/attest/verify', query, body: archive, contentType: opts.contentType, idempotent: false, acceptStatus: [422] }, opts);
+        return asObject(r.body, 'the verification verdict', 'POST /attest/verify');
+      },
+      register: async (workerId, archive, opts = {}) => {
+        const path = `/workers/${seg(requireString(workerId, 'worker_id'))}/attestation`;
+        const query = opts.species ? { species: opts.species } : undefined;
+        const r = await this.http.json({ method: 'POST', path, query, body: archive, contentType: opts.contentType, idempotent: false }, opts);
+        return asObject(r.body, 'the registered attestation', `POST ${path}`);
+      },
+    };
+  }
+
+  /** The base URL requests go to (normalised, no trailing slash). */
+  get baseUrl(): string {
+    return this.http.baseUrl;
+  }
+
+  /**
+   * `POST /route`: ask the Hall for a decision. Allowed and denied decisions both resolve; read
+   * `decision.denied`. The receipt is verified (signature, hash, and that it records this decision)
+   * before this resolves; a receipt that fails rejects with HallReceiptError. Never retried.
+   */
+  async route(input: HallRouteRequest, opts: CallOptions = {}): Promise<HallRouteResult> {
+    const r = await this.http.json<unknown>({ method: 'POST', path: '/route', json: input, idempotent: false }, opts);
+    const body = asObject(r.body, 'the route result', 'POST /route');
+    const decision = asObject(body['decision'], 'decision', 'POST /route') as HallRouteResult['decision'];
+    const receipt = asObject(body['receipt'], 'receipt', 'POST /route') as HallReceipt;
+    if (this.verify) {
+      await this.verifyReceipt(receipt, opts);
+      if (receipt['decision_id'] !== decision.decision_id) {
+        throw new HallReceiptError('RECEIPT_DECISION_MISMATCH', 'The receipt does not record the decision it came with; do not dispatch.', receipt);
+      }
+    }
+    return { decision, receipt };
+  }
+
+  /** `POST /enroll`: enroll a worker registry record (its `artifact_hash` is checked by the Hall). */
+  async enroll(record: RegistryRecordLike & Json, opts: HallEnrollOptions = {}): Promise<HallEnrollResult> {
+    const json: Json = { ...record };
+    if (opts.signature !== undefined) json['signature'] = opts.signature;
+    if (opts.keyId !== undefined) json['signing_key_id'] = opts.keyId;
+    const r = await this.http.json({ method: 'POST', path: '/enroll', json, idempotent: false }, opts);
+    return asObject(r.body, 'the enrollment result', 'POST /enroll') as HallEnrollResult;
+  }
+
+  /** One page of `GET /decisions` (newest first); pass `next_cursor` back as `cursor` for the next. */
+  async decisionsPage(query: HallDecisionQuery = {}, opts: CallOptions = {}): Promise<HallDecisionPage> {
+    const r = await this.http.json<unknown>({ method: 'GET', path: '/decisions', query, idempotent: true }, opts);
+    const body = asObject(r.body, 'the decision page', 'GET /decisions');
+    const decisions = asArray(body['decisions'], 'decisions', 'GET /decisions') as HallDecisionRecord[];
+    const next = body['next_cursor'];
+    return { decisions, next_cursor: typeof next === 'string' && next !== '' ? next : null };
+  }
+
+  /** Every decision matching `query`, newest first, fetched a page at a time as you iterate. */
+  async *decisions(query: HallDecisionQuery = {}, opts: CallOptions = {}): AsyncGenerator<HallDecisionRecord, void, undefined> {
+    let cursor = query.cursor;
+    const seen = new Set<string>();
+    for (;;) {
+      const page = await this.decisionsPage({ ...query, cursor }, opts);
+      for (const d of page.decisions) yield d;
+      if (!page.next_cursor || page.decisions.length === 0) return;
+      // A cursor that repeats would loop forever: treat it as a broken server.
+      if (seen.has(page.next_cursor)) {
+        throw new HallApiError({ status: 200, code: CLIENT_CODES.BAD_RESPONSE, detail: 'the Hall returned the same cursor twice.', request: 'GET /decisions' });
+      }
+      seen.add(page.next_cursor);
+      cursor = page.next_cursor;
+    }
+  }
+
+  /** `GET /decisions/:id`. */
+  async decision(id: string, opts: CallOptions = {}): Promise<HallDecisionRecord> {
+    const path = `/decisions/${seg(requireString(id, 'decision id'))}`;
+    const r = await this.http.json<unknown>({ method: 'GET', path, idempotent: true }, opts);
+    const body = asObject(r.body, 'the decision', `GET ${path}`);
+    // Accept both a bare record and an envelope ({decision, receipt?}).
+    const inner = body['decision'];
+    return (inner && typeof inner === 'object' ? inner : body) as HallDecisionRecord;
+  }
+
+  /** `GET /receipts/:id`, verified. */
+  async receipt(id: string, opts: CallOptions = {}): Promise<HallReceipt> {
+    const path = `/receipts/${seg(requireString(id, 'receipt id'))}`;
+    const r = await this.http.json<unknown>({ method: 'GET', path, idempotent: true }, opts);
+    const body = asObject(r.body, 'the receipt', `GET ${path}`);
+    const receipt = (body['receipt'] && typeof body['receipt'] === 'object' ? body['receipt'] : body) as HallReceipt;
+    if (this.verify) await this.verifyReceipt(receipt, opts);
+    return receipt;
+  }
+
+  /** `GET /receipts?tenant_id=&after_seq=&limit=`: one chain segment in seq order, each receipt verified. */
+  async receipts(query: HallReceiptQuery, opts: CallOptions = {}): Promise<HallReceipt[]> {
+    requireString(query.tenant_id, 'tenant_id');
+    const r = await this.http.json<unknown>({ method: 'GET', path: '/receipts', query: { ...query }, idempotent: true }, opts);
+    const body = asObject(r.body, 'the receipt segment', 'GET /receipts');
+    const list = asArray(body['receipts'], 'receipts', 'GET /receipts') as HallReceipt[];
+    if (this.verify) for (const receipt of list) await this.verifyReceipt(receipt, opts);
+    return list;
+  }
+
+  /** A tenant's whole chain (from `after_seq`), fetched page by page in seq order. Not verified here: see verifyChain. */
+  async *receiptChain(tenantId: string, opts: HallChainOptions = {}): AsyncGenerator<HallReceipt, void, undefined> {
+    requireString(tenantId, 'tenant_id');
+    const pageSize = Math.max(1, Math.min(1000, Math.floor(opts.page_size ?? 500)));
+    const max = Math.max(1, Math.floor(opts.max ?? 100_000));
+    let after = opts.after_seq ?? 0;
+    let count = 0;
+    while (count < max) {
+      const r = await this.http.json<unknown>(
+        { method: 'GET', path: '/receipts', query: { tenant_id: tenantId, after_seq: after, limit: Math.min(pageSize, max - count) }, idempotent: true },
+        opts,
+      );
+      const body = asObject(r.body, 'the receipt segment', 'GET /receipts');
+      const list = asArray(body['receipts'], 'receipts', 'GET /receipts') as HallReceipt[];
+      if (list.length === 0) return;
+      for (const receipt of list) {
+        const seq = receipt['seq'];
+        if (typeof seq !== 'number' || seq <= after) {
+          throw new HallApiError({ status: 200, code: CLIENT_CODES.BAD_RESPONSE, detail: `the Hall returned receipts out of seq order (after ${after}).`, request: 'GET /receipts' });
+        }
+        after = seq;
+        count++;
+        yield receipt;
+      }
+    }
+  }
+
+  /**
+   * Fetches a tenant's chain and verifies it end to end with the Hall's published keys: every
+   * signature and hash, seq without gaps, every `prev_receipt_hash` link. Resolves with the verdict
+   * (`ok: false` names the first bad `seq`); rejects only when the chain cannot be fetched.
+   */
+  async verifyChain(tenantId: string, opts: HallChainOptions = {}): Promise<HallChainVerdict & { receipts: HallReceipt[] }> {
+    const receipts: HallReceipt[] = [];
+    for await (const receipt of this.receiptChain(tenantId, opts)) receipts.push(receipt);
+    const jwks = await this.keys.get(opts);
+    let verdict = await checkChainSegment(receipts, jwks);
+    if (!verdict.ok && verdict.reason === 'RECEIPT_KEY_UNKNOWN') {
+      verdict = await checkChainSegment(receipts, await this.keys.refresh(opts));
+    }
+    return { ...verdict, receipts };
+  }
+
+  /** Verifies one receipt with the Hall's keys (refetching them once for an unknown key id). */
+  async verifyReceipt(receipt: HallReceipt, opts: CallOptions = {}): Promise<void> {
+    let verdict = await checkReceipt(receipt, await this.keys.get(opts));
+    if (!verdict.ok && verdict.reason === 'RECEIPT_KEY_UNKNOWN') verdict = await checkReceipt(receipt, await this.keys.refresh(opts));
+    if (!verdict.ok) throw new HallReceiptError(verdict.reason, verdict.message, receipt);
+  }
+
+  /** `GET /.well-known/wcp-keys.json` (cached for keysTtlMs). */
+  publicKeys(opts: CallOptions = {}): Promise<HallJwks> {
+    return this.keys.get(opts);
+  }
+
+  /** `GET /wcp/health`. */
+  async health(opts: CallOptions = {}): Promise<Json> {
+    const r = await this.http.json<unknown>({ method: 'GET', path: '/wcp/health', idempotent: true, anonymous: opts.token === undefined }, opts);
+    return asObject(r.body, 'health', 'GET /wcp/health');
+  }
+
+  /** `GET /wcp/capabilities`: the capabilities the Hall can route. */
+  async capabilities(opts: CallOptions = {}): Promise<Json> {
+    const r = await this.http.json<unknown>({ method: 'GET', path: '/wcp/capabilities', idempotent: true }, opts);
+    return asObject(r.body, 'capabilities', 'GET /wcp/capabilities');
+  }
+
+  /** `GET /wcp/workers`: the enrolled workers. */
+  async workers(opts: CallOptions = {}): Promise<Json> {
+    const r = await this.http.json<unknown>({ method: 'GET', path: '/wcp/workers', idempotent: true }, opts);
+    return asObject(r.body, 'workers', 'GET /wcp/workers');
+  }
+}

@@ -1,0 +1,20 @@
+// edgehall/verify: receipt, chain and manifest verification only — the small entry for browsers
+// and other places that check evidence but never route or sign. Budget: 12 KB gzip (minified,
+// browser), held by test/package. Import specific modules, never the barrels: a barrel would drag
+// zod, the tar reader or the routing engine into this bundle.
+export { verifyManifest, MAX_MANIFEST_BYTES, type VerifyManifestOptions, type ManifestVerdict } from './attest/manifest/verify.js';
+export {
+  ATTEST_MANIFEST_MISSING,
+  ATTEST_MANIFEST_ID_MISMATCH,
+  ATTEST_HASH_MISMATCH,
+  ATTEST_SIGNATURE_MISSING,
+  ATTEST_SIG_INVALID,
+  ATTEST_MANIFEST_INVALID,
+  ATTEST_SIGNATURE_MALFORMED,
+  ATTEST_NAMESPACE_INVALID,
+  ATTEST_KEY_UNKNOWN,
+  ATTEST_KEY_NAMESPACE_MISMATCH,
+  ATTEST_INPUT_INVALID,
+  type AttestDenyCode,
+} from './attest/manifest/codes.js';
+export { readJwks, importEd25519PublicJwk, type Ed25519PublicJwk, type Jwks, type ImportedPublicKey } from './crypto/jwk.js';
