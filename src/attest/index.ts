@@ -14,3 +14,6 @@ export {
   type FileDigest,
   type DigestEngine,
 } from './tar/digest.js';
+export * from './manifest/index.js';
+export * from './verify-archive.js';
+export * from '../crypto/index.js';

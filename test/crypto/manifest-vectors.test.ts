@@ -1,7 +1,8 @@
 // Every manifest vector (pyhall's PackageAttestationVerifier verdicts), checked against the
 // package hash the vector states. The archive path (tar reader + manifest) is in archive.test.ts.
 import { describe, expect, it } from 'vitest';
-import { verifyManifest, parsedManifestSigningPayload, parsePyJson, type PyDict } from '../../src/attest/manifest/index.js';
+import { verifyManifest, parsedManifestSigningPayload } from '../../src/attest/manifest/index.js';
+import { parsePyJson, type PyDict } from '../../src/attest/manifest/pyjson-parse.js';
 import { decodeUtf8Strict, utf8 } from '../../src/util/index.js';
 import { hmacSha256Hex } from '../../src/crypto/index.js';
 import { manifestCases, raisesCode, vectorBytes } from './helpers.js';
