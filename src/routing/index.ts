@@ -54,3 +54,6 @@ export {
   type PostSelectInfo,
   type RegistryClient,
 } from './decide.js';
+export { lintRules, type LintIssue, type LintReport } from './lint.js';
+export { checkWorkerCompliance, type ComplianceLevel, type ComplianceReport } from './compliance.js';
+export { Hall, parseRouteInput, parseHallConfig, type HallOptions } from './hall.js';

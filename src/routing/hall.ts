@@ -1,0 +1,139 @@
+// Hall: the engine with its state loaded and validated once. `route()` validates the input
+// (ValidationError listing every problem), then never throws: every failure is a denied decision.
+import { ValidationError } from '../util/errors.js';
+import { decide, type DecideContext, type DecideOptions, type PolicyGateFn, type PostSelectDeny, type PostSelectInfo, type RegistryClient } from './decide.js';
+import { compilePolicy, type CompiledPolicy } from './policy.js';
+import { buildRegistry, type WorkerRegistry } from './registry.js';
+import { compileRules, type CompiledRules } from './rules.js';
+import {
+  HallConfigSchema,
+  RouteInputSchema,
+  type HallConfig,
+  type HallConfigLike,
+  type PolicyDocumentLike,
+  type RegistryRecordLike,
+  type RouteDecision,
+  type RouteInput,
+} from './schemas.js';
+
+export interface HallOptions {
+  /** A rules document `{"rules": [...]}` (validated strictly), or rules compiled with compileRules(). */
+  rules: unknown;
+  /** Worker enrollment records (validated strictly), or a registry built with buildRegistry(). */
+  workers?: readonly RegistryRecordLike[] | WorkerRegistry;
+  /** Hall-wide floors; omitted = pyhall's "no HallConfig" behaviour. */
+  config?: HallConfigLike | null;
+  /** Declarative policy gate document. */
+  policy?: PolicyDocumentLike | CompiledPolicy;
+  /** Callback policy gate (pyhall form); ignored when `policy` is given. */
+  gate?: PolicyGateFn;
+  /** Extra controls present in the Hall (beyond those the workers declare). */
+  controlsPresent?: readonly string[];
+  /** Per-environment egress allowlists for the built-in privilege policy. */
+  egressAllowlist?: Partial<Record<string, readonly string[]>>;
+  /** Current code hash of a species (for require_worker_attestation); registered hashes come from the records. */
+  getCurrentHash?: (species: string) => unknown;
+  /** Overrides the registered-hash lookup (default: the hash enrolled in `attestation.code_hash`). */
+  getRegisteredHash?: (species: string) => unknown;
+  /** Overrides availability (default: the registry's enrolled species). */
+  workerAvailable?: (species: string) => unknown;
+  /** Privilege callbacks (default: the registry's envelopes and pyhall's stub egress policy). */
+  getPrivilegeEnvelope?: (species: string) => unknown;
+  policyAllowsPrivilege?: (env: string, dataLabel: string, envelope: unknown) => unknown;
+  registryClient?: RegistryClient;
+  /** edgehall extension: deny the selected worker (e.g. a banned package) before the privilege check. */
+  afterSelect?: (info: PostSelectInfo) => PostSelectDeny | null | undefined;
+  taskId?: string;
+  onWarning?: (message: string) => void;
+  now?: () => number;
+  newId?: () => string;
+}
+
+const isCompiledRules = (v: unknown): v is CompiledRules =>
+  typeof v === 'object' && v !== null && typeof (v as CompiledRules).firstMatch === 'function';
+const isRegistry = (v: unknown): v is WorkerRegistry =>
+  typeof v === 'object' && v !== null && typeof (v as WorkerRegistry).workerAvailable === 'function';
+const isCompiledPolicy = (v: unknown): v is CompiledPolicy =>
+  typeof v === 'object' && v !== null && typeof (v as CompiledPolicy).evaluate === 'function';
+
+function issuesOf(error: { issues: { path: PropertyKey[]; message: string; code?: string }[] }) {
+  return error.issues.map((i) => ({
+    path: i.path.map((p) => (typeof p === 'number' ? p : String(p))),
+    message: i.message,
+    ...(i.code ? { code: i.code } : {}),
+  }));
+}
+
+/** Validates a RouteInput strictly; throws ValidationError listing every problem. */
+export function parseRouteInput(input: unknown): RouteInput {
+  const p = RouteInputSchema.safeParse(input);
+  if (!p.success) throw new ValidationError('route input', issuesOf(p.error));
+  return p.data;
+}
+
+/** Validates a HallConfig; throws ValidationError listing every problem. */
+export function parseHallConfig(config: unknown): HallConfig {
+  const p = HallConfigSchema.safeParse(config);
+  if (!p.success) throw new ValidationError('hall config', issuesOf(p.error));
+  return p.data;
+}
+
+export class Hall {
+  readonly rules: CompiledRules;
+  readonly registry: WorkerRegistry;
+  readonly config: HallConfig | null;
+  readonly policy: CompiledPolicy | null;
+  private readonly ctx: DecideContext;
+
+  constructor(options: HallOptions) {
+    this.rules = isCompiledRules(options.rules) ? options.rules : compileRules(options.rules);
+    this.rules.shadows(); // analyse once now, not on the first prod request
+    const w = options.workers ?? [];
+    this.registry = isRegistry(w)
+      ? w
+      : buildRegistry(w as readonly unknown[], {
+          ...(options.controlsPresent ? { controlsPresent: options.controlsPresent } : {}),
+          ...(options.egressAllowlist ? { egressAllowlist: options.egressAllowlist } : {}),
+        });
+    this.config = options.config === undefined || options.config === null ? null : parseHallConfig(options.config);
+    this.policy = options.policy === undefined ? null : isCompiledPolicy(options.policy) ? options.policy : compilePolicy(options.policy);
+    const reg = this.registry;
+    this.ctx = {
+      rules: this.rules,
+      controlsPresent: reg.controlsPresent(),
+      workerAvailable: options.workerAvailable ?? ((s) => reg.workerAvailable(s)),
+      hallConfig: this.config,
+      policy: this.policy,
+      policyGate: options.gate ?? null,
+      getPrivilegeEnvelope: options.getPrivilegeEnvelope ?? ((s) => reg.getPrivilegeEnvelope(s)),
+      policyAllowsPrivilege: options.policyAllowsPrivilege ?? ((e, l, env) => reg.policyAllowsPrivilege(e, l, env)),
+      getRegisteredHash: options.getRegisteredHash ?? ((s) => reg.getWorkerHash(s)),
+      getCurrentHash: options.getCurrentHash ?? null,
+      registryClient: options.registryClient ?? null,
+      afterSelect: options.afterSelect ?? null,
+      ...(options.taskId !== undefined ? { taskId: options.taskId } : {}),
+      onWarning: options.onWarning ?? null,
+      ...(options.now ? { now: options.now } : {}),
+      ...(options.newId ? { newId: options.newId } : {}),
+    };
+  }
+
+  /** Validates `input` (throws ValidationError) and decides. Async for API stability; see routeSync. */
+  async route(input: unknown, options?: DecideOptions): Promise<RouteDecision> {
+    return this.routeSync(input, options);
+  }
+
+  routeSync(input: unknown, options?: DecideOptions): RouteDecision {
+    return decide(parseRouteInput(input), this.ctx, options);
+  }
+
+  /** Decides an input already validated by parseRouteInput / RouteInputSchema (the hot path). */
+  decideValidated(input: RouteInput, options?: DecideOptions): RouteDecision {
+    return decide(input, this.ctx, options);
+  }
+
+  /** The context decide() runs with (for callers composing their own pipeline). */
+  get context(): Readonly<DecideContext> {
+    return this.ctx;
+  }
+}

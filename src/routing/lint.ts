@@ -1,0 +1,125 @@
+// lintRules: everything wrong or suspicious in a rules document, with paths, in one pass.
+// Beyond the strict loader's errors it reports pyhall's runtime shadow findings (which deny every
+// prod/edge request) and the exact unreachable rules the reference's detector misses.
+import type { ValidationIssue } from '../util/errors.js';
+import { isControlId } from './registry.js';
+import { wcpIdProblem } from './ids.js';
+import { CondKind, MATCH_FIELDS, RulesError, compileRules, type CompiledRule, type CompiledRules } from './rules.js';
+import { DATA_LABELS, ENVS, QOS_CLASSES, TENANT_RISKS } from './schemas.js';
+
+export interface LintIssue {
+  severity: 'error' | 'warning';
+  code: string;
+  path: (string | number)[];
+  message: string;
+}
+
+export interface LintReport {
+  /** No errors (warnings allowed). */
+  ok: boolean;
+  issues: LintIssue[];
+}
+
+const ENUMS: readonly (readonly string[])[] = [ENVS, DATA_LABELS, TENANT_RISKS, QOS_CLASSES];
+// A capability id no rule names: stands for "every other capability" when probing the index.
+const OTHER_CAPABILITY = '\u0000edgehall:any-other-capability';
+
+function acceptedValues(r: CompiledRule, f: number): string[] {
+  const c = r.conds[f]!;
+  const all = ENUMS[f - 1]!;
+  if (c.kind === CondKind.Any) return [...all];
+  if (c.kind === CondKind.Eq) return all.includes(c.value!) ? [c.value!] : [];
+  if (c.kind === CondKind.In) return all.filter((v) => c.set!.has(v));
+  return [];
+}
+
+/** Earlier rules that take every request `r` would match; null when `r` is reachable. */
+function shadowersOf(rules: CompiledRules, r: CompiledRule): Set<number> | null {
+  const capCond = r.conds[0]!;
+  const caps =
+    capCond.kind === CondKind.Eq ? [capCond.value!] : capCond.kind === CondKind.In ? [...capCond.set!] : [OTHER_CAPABILITY];
+  const vals = [1, 2, 3, 4].map((f) => acceptedValues(r, f));
+  const by = new Set<number>();
+  for (const cap of caps)
+    for (const e of vals[0]!)
+      for (const l of vals[1]!)
+        for (const k of vals[2]!)
+          for (const q of vals[3]!) {
+            const m = rules.firstMatch(cap, e, l, k, q);
+            const idx = m >= 0 ? m : m < -1 ? -(m + 3) : -1;
+            if (idx === r.index || idx === -1) return null;
+            by.add(idx);
+          }
+  return by;
+}
+
+export function lintRules(doc: unknown): LintReport {
+  const issues: LintIssue[] = [];
+  const err = (code: string, path: LintIssue['path'], message: string) => issues.push({ severity: 'error', code, path, message });
+  const warn = (code: string, path: LintIssue['path'], message: string) => issues.push({ severity: 'warning', code, path, message });
+
+  try {
+    compileRules(doc, { mode: 'strict' });
+  } catch (e) {
+    if (!(e instanceof RulesError)) throw e;
+    for (const i of e.issues as ValidationIssue[]) err(i.code === 'never_matches' || i.code === 'duplicate_rule_id' ? i.code : 'schema', i.path, i.message);
+  }
+  let rules: CompiledRules;
+  try {
+    rules = compileRules(doc, { mode: 'reference' });
+  } catch (e) {
+    if (e instanceof RulesError) return { ok: false, issues };
+    throw e;
+  }
+
+  for (const r of rules.rules) {
+    const base = ['rules', r.index];
+    const cap = r.conds[0]!;
+    const capIds = cap.kind === CondKind.Eq ? [cap.value!] : cap.kind === CondKind.In ? [...cap.set!] : [];
+    for (const id of capIds) {
+      const p = wcpIdProblem(id, 'cap');
+      if (p) warn('id_grammar', [...base, 'match', 'capability_id'], `capability id '${id}' ${p} (WCP §3.2)`);
+    }
+    for (let f = 1; f < 5; f++) {
+      const c = r.conds[f]!;
+      if ((c.kind === CondKind.Eq || c.kind === CondKind.In) && acceptedValues(r, f).length === 0)
+        err('never_matches', [...base, 'match', MATCH_FIELDS[f]!], `no valid ${MATCH_FIELDS[f]} value satisfies this condition (allowed: ${ENUMS[f - 1]!.join(', ')})`);
+    }
+    r.candidates?.forEach((c, i) => {
+      if (c.wid === null) err('candidate_without_id', [...base, 'decision', 'candidate_workers_ranked', i], 'candidate has no worker_species_id; it can never be selected');
+      else {
+        const p = wcpIdProblem(c.wid, 'wrk');
+        if (p) warn('id_grammar', [...base, 'decision', 'candidate_workers_ranked', i, 'worker_species_id'], `species id '${c.wid}' ${p} (WCP §3.2)`);
+      }
+    });
+    if (r.candidates && r.candidates.length === 0)
+      warn('no_candidates', [...base, 'decision', 'candidate_workers_ranked'], 'rule has no candidate workers: every request it matches is denied DENY_NO_AVAILABLE_WORKER');
+    r.required.forEach((c, i) => {
+      if (!isControlId(c))
+        err('control_id', [...base, 'decision', 'required_controls_suggested', i], `'${c}' can never be registered as a present control (ctrl.<name>), so this rule always denies DENY_MISSING_REQUIRED_CONTROLS`);
+      else {
+        const p = wcpIdProblem(c, 'ctrl');
+        if (p) warn('id_grammar', [...base, 'decision', 'required_controls_suggested', i], `control id '${c}' ${p} (WCP §3.2)`);
+      }
+    });
+  }
+
+  // pyhall's detector (runs per request in prod/edge there; once per rule set here).
+  const sh = rules.shadows();
+  if (!sh.ok) err('shadow_analysis', ['rules'], `${sh.problem}; every prod/edge request would be denied`);
+  else if (sh.ids.length) {
+    const ids = [...new Set(sh.ids.map(String))];
+    err('reference_shadow', ['rules'], `pyhall's shadow detector flags ${ids.join(', ')}: every prod/edge request is denied DENY_SHADOW_RULES_DETECTED until the rules are reordered`);
+  }
+  // Exact reachability over the matcher's semantics (finds what the reference misses).
+  for (const r of rules.rules) {
+    if (r.conds.some((c) => c.kind === CondKind.Never || c.kind === CondKind.Invalid)) continue;
+    if ([1, 2, 3, 4].some((f) => acceptedValues(r, f).length === 0)) continue;
+    const by = shadowersOf(rules, r);
+    if (by) {
+      const names = [...by].sort((a, b) => a - b).map((i) => rules.rules[i]!.ruleId);
+      warn('unreachable', ['rules', r.index], `rule '${r.ruleId}' can never be selected: every request it matches is taken first by ${names.join(', ')}`);
+    }
+  }
+  return { ok: !issues.some((i) => i.severity === 'error'), issues };
+}
