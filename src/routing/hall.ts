@@ -5,7 +5,12 @@ import { decide, type DecideContext, type DecideOptions, type PolicyGateFn, type
 import { compilePolicy, type CompiledPolicy } from './policy.js';
 import { buildRegistry, type WorkerRegistry } from './registry.js';
 import { compileRules, type CompiledRules } from './rules.js';
+import { isPyBlank } from './pyfns.js';
 import {
+  DATA_LABELS,
+  ENVS,
+  QOS_CLASSES,
+  TENANT_RISKS,
   HallConfigSchema,
   RouteInputSchema,
   type HallConfig,
@@ -64,8 +69,56 @@ function issuesOf(error: { issues: { path: PropertyKey[]; message: string; code?
   }));
 }
 
+const ENV_SET = new Set<unknown>(ENVS);
+const LABEL_SET = new Set<unknown>(DATA_LABELS);
+const RISK_SET = new Set<unknown>(TENANT_RISKS);
+const QOS_SET = new Set<unknown>(QOS_CLASSES);
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+};
+
+/**
+ * The common case without zod's overhead: accepts only inputs RouteInputSchema certainly accepts and
+ * returns what it would return (unknown keys dropped, defaults filled, objects shallow-copied).
+ * Anything else returns null and goes through the schema, which also produces the error list.
+ */
+function fastParseRouteInput(v: unknown): RouteInput | null {
+  if (!isPlainObject(v)) return null;
+  const { capability_id, env, data_label, tenant_risk, qos_class, tenant_id, correlation_id } = v;
+  if (typeof capability_id !== 'string' || typeof tenant_id !== 'string' || typeof correlation_id !== 'string') return null;
+  if (!ENV_SET.has(env) || !LABEL_SET.has(data_label) || !RISK_SET.has(tenant_risk) || !QOS_SET.has(qos_class)) return null;
+  if (isPyBlank(tenant_id)) return null;
+  const { request, blast_radius, blast_score, privilege_context, dry_run, tenant_credential } = v;
+  if (request !== undefined && !isPlainObject(request)) return null;
+  if (blast_radius !== undefined && blast_radius !== null && !isPlainObject(blast_radius)) return null;
+  if (privilege_context !== undefined && privilege_context !== null && !isPlainObject(privilege_context)) return null;
+  if (blast_score !== undefined && blast_score !== null && !Number.isSafeInteger(blast_score)) return null;
+  if (dry_run !== undefined && typeof dry_run !== 'boolean') return null;
+  if (tenant_credential !== undefined && tenant_credential !== null && typeof tenant_credential !== 'string') return null;
+  return {
+    capability_id,
+    env: env as RouteInput['env'],
+    data_label: data_label as RouteInput['data_label'],
+    tenant_risk: tenant_risk as RouteInput['tenant_risk'],
+    qos_class: qos_class as RouteInput['qos_class'],
+    tenant_id,
+    correlation_id,
+    request: request === undefined ? {} : { ...request },
+    blast_radius: blast_radius == null ? null : { ...blast_radius },
+    blast_score: (blast_score as number | null | undefined) ?? null,
+    privilege_context: privilege_context == null ? null : { ...privilege_context },
+    dry_run: dry_run ?? false,
+    tenant_credential: (tenant_credential as string | null | undefined) ?? null,
+  };
+}
+
 /** Validates a RouteInput strictly; throws ValidationError listing every problem. */
 export function parseRouteInput(input: unknown): RouteInput {
+  const fast = fastParseRouteInput(input);
+  if (fast) return fast;
   const p = RouteInputSchema.safeParse(input);
   if (!p.success) throw new ValidationError('route input', issuesOf(p.error));
   return p.data;
