@@ -15,6 +15,8 @@ export interface BundleSize {
   gzip: number;
   /** Node built-ins the bundle tried to import (must be empty for web-standard entries). */
   nodeImports: string[];
+  /** Minified bytes contributed by each input file, largest first. */
+  inputs: { file: string; bytes: number }[];
 }
 
 const targetOptions: Record<BundleTarget, BuildOptions> = {
@@ -22,7 +24,7 @@ const targetOptions: Record<BundleTarget, BuildOptions> = {
   workerd: { platform: 'neutral', conditions: ['workerd', 'worker', 'browser'], mainFields: ['module', 'main'] },
 };
 
-async function bundle(code: string, resolveDir: string, target: BundleTarget, minify: boolean): Promise<{ text: string; nodeImports: string[] }> {
+async function bundle(code: string, resolveDir: string, target: BundleTarget, minify: boolean): Promise<{ text: string; nodeImports: string[]; inputs: BundleSize['inputs'] }> {
   const nodeImports: string[] = [];
   const result = await build({
     stdin: { contents: code, resolveDir, loader: 'ts' },
@@ -31,6 +33,7 @@ async function bundle(code: string, resolveDir: string, target: BundleTarget, mi
     format: 'esm',
     target: 'es2022',
     minify,
+    metafile: true,
     legalComments: 'none',
     logLevel: 'silent',
     ...targetOptions[target],
@@ -47,7 +50,12 @@ async function bundle(code: string, resolveDir: string, target: BundleTarget, mi
       },
     ],
   });
-  return { text: result.outputFiles[0]!.text, nodeImports };
+  const output = Object.values(result.metafile?.outputs ?? {})[0];
+  const inputs = Object.entries(output?.inputs ?? {})
+    .map(([file, i]) => ({ file: file.replace(/^.*node_modules\//, ''), bytes: i.bytesInOutput }))
+    .filter((i) => i.bytes > 0)
+    .sort((a, b) => b.bytes - a.bytes);
+  return { text: result.outputFiles?.[0]?.text ?? '', nodeImports, inputs };
 }
 
 /**
@@ -63,6 +71,7 @@ export async function measureEntry(specifier: string, resolveDir: string, target
     min: Buffer.byteLength(min.text),
     gzip: gzipSync(min.text, { level: 9 }).length,
     nodeImports: [...new Set([...raw.nodeImports, ...min.nodeImports])],
+    inputs: min.inputs,
   };
 }
 

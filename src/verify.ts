@@ -18,3 +18,18 @@ export {
   type AttestDenyCode,
 } from './attest/manifest/codes.js';
 export { readJwks, importEd25519PublicJwk, type Ed25519PublicJwk, type Jwks, type ImportedPublicKey } from './crypto/jwk.js';
+export { verifyReceipt, verifyChain, type ReceiptVerdict, type ChainVerdict, type VerifyChainOptions } from './receipts/verify.js';
+export { hashReceipt, receiptShapeProblems, RECEIPT_VERSION } from './receipts/core.js';
+export {
+  RECEIPT_SCHEMA_INVALID,
+  RECEIPT_HASH_MISMATCH,
+  RECEIPT_KEY_UNKNOWN,
+  RECEIPT_KEYS_INVALID,
+  RECEIPT_SIGNATURE_INVALID,
+  RECEIPT_CHAIN_GAP,
+  RECEIPT_CHAIN_ORDER,
+  RECEIPT_CHAIN_FORK,
+  RECEIPT_CHAIN_PREV_MISMATCH,
+  RECEIPT_CHAIN_TENANT_MISMATCH,
+} from './receipts/codes.js';
+export type { Receipt, UnsignedReceipt } from './receipts/schema.js';

@@ -3,7 +3,8 @@
 import type { RegistryRecordLike, RouteDecision, RouteInputLike } from '../routing/schemas.js';
 import { CLIENT_CODES, HallApiError, HallReceiptError } from './errors.js';
 import { Transport, type CallOptions, type TransportOptions, type UploadBody } from './http.js';
-import { HallKeyCache, checkChainSegment, checkReceipt, type HallChainVerdict, type HallJwks, type HallReceipt } from './receipt-check.js';
+import type { ChainVerdict } from '../receipts/verify.js';
+import { HallKeyCache, checkChain, checkReceipt, type HallJwks, type HallReceipt } from './receipt-check.js';
 
 export interface HallClientOptions extends TransportOptions {
   /** Verify every receipt against `/.well-known/wcp-keys.json` (default true). Turn off only for debugging. */
@@ -309,24 +310,21 @@ export class HallClient {
   /**
    * Fetches a tenant's chain and verifies it end to end with the Hall's published keys: every
    * signature and hash, seq without gaps, every `prev_receipt_hash` link. Resolves with the verdict
-   * (`ok: false` names the first bad `seq`); rejects only when the chain cannot be fetched.
+   * (`ok: false` names the first bad seq in `broken_at_seq`); rejects only when the chain cannot be fetched.
    */
-  async verifyChain(tenantId: string, opts: HallChainOptions = {}): Promise<HallChainVerdict & { receipts: HallReceipt[] }> {
+  async verifyChain(tenantId: string, opts: HallChainOptions = {}): Promise<ChainVerdict & { receipts: HallReceipt[] }> {
     const receipts: HallReceipt[] = [];
     for await (const receipt of this.receiptChain(tenantId, opts)) receipts.push(receipt);
-    const jwks = await this.keys.get(opts);
-    let verdict = await checkChainSegment(receipts, jwks);
-    if (!verdict.ok && verdict.reason === 'RECEIPT_KEY_UNKNOWN') {
-      verdict = await checkChainSegment(receipts, await this.keys.refresh(opts));
-    }
+    const verdict = await checkChain(receipts, tenantId, opts.after_seq ?? 0, this.keys, opts);
     return { ...verdict, receipts };
   }
 
-  /** Verifies one receipt with the Hall's keys (refetching them once for an unknown key id). */
-  async verifyReceipt(receipt: HallReceipt, opts: CallOptions = {}): Promise<void> {
-    let verdict = await checkReceipt(receipt, await this.keys.get(opts));
-    if (!verdict.ok && verdict.reason === 'RECEIPT_KEY_UNKNOWN') verdict = await checkReceipt(receipt, await this.keys.refresh(opts));
-    if (!verdict.ok) throw new HallReceiptError(verdict.reason, verdict.message, receipt);
+  /** Verifies one receipt with the Hall's keys (refetching them once for an unknown key id); throws HallReceiptError. */
+  async verifyReceipt(receipt: unknown, opts: CallOptions = {}): Promise<void> {
+    const verdict = await checkReceipt(receipt, this.keys, opts);
+    if (!verdict.ok) {
+      throw new HallReceiptError(verdict.code ?? 'RECEIPT_INVALID', `The Hall's receipt did not verify: ${verdict.message ?? 'unknown reason'} Do not dispatch.`, receipt);
+    }
   }
 
   /** `GET /.well-known/wcp-keys.json` (cached for keysTtlMs). */

@@ -19,7 +19,7 @@ export type {
   HallAttestVerifyParams,
   HallUploadOptions,
 } from './hall-client.js';
-export type { HallReceipt, HallJwks, HallChainVerdict } from './receipt-check.js';
+export type { HallReceipt, HallJwks } from './receipt-check.js';
 export { RegistryClient as PyhallRegistryClient, PYHALL_REGISTRY_URL } from './registry-client.js';
 export type {
   RegistryClientOptions,

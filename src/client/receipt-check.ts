@@ -1,40 +1,20 @@
 // The client's side of "no dispatch without evidence": the Hall's key set (cached, refetched on
-// an unknown key id) and the verdicts of the SDK's receipt verifiers, normalised for the client.
+// an unknown key id) and the SDK's receipt verifiers (src/receipts/verify.ts, zod-free).
 import { readJwks } from '../crypto/jwk.js';
 import { EdgehallError } from '../util/errors.js';
+import { verifyChain, verifyReceipt, type ChainVerdict, type ReceiptVerdict } from '../receipts/verify.js';
+import { RECEIPT_KEY_UNKNOWN } from '../receipts/codes.js';
+import type { Receipt } from '../receipts/schema.js';
 import { CLIENT_CODES, HallApiError } from './errors.js';
 import type { CallOptions } from './http.js';
-import { verifyReceiptSignature, verifyReceiptChain } from './receipt-verify.js';
 
-/** A receipt as the Hall sends it (see the receipts module for the full schema). */
-export type HallReceipt = Record<string, unknown> & {
-  receipt_id?: string;
-  seq?: number;
-  tenant_id?: string;
-  decision_id?: string;
-  receipt_hash?: string;
-  prev_receipt_hash?: string | null;
-  signing_key_id?: string;
-  signature?: string;
-};
+/** A receipt as the Hall sends it (the receipts module's `Receipt`). */
+export type HallReceipt = Receipt;
 
 /** `/.well-known/wcp-keys.json`. */
 export interface HallJwks {
   keys: Record<string, unknown>[];
 }
-
-export interface HallChainVerdict {
-  ok: boolean;
-  /** How many receipts were checked. */
-  checked: number;
-  /** The seq of the first receipt that failed, or null. */
-  failed_seq: number | null;
-  /** A stable code for the failure, or null. */
-  reason: string | null;
-  message: string | null;
-}
-
-export type ReceiptVerdict = { ok: true } | { ok: false; reason: string; message: string };
 
 export class HallKeyCache {
   private value: HallJwks | undefined;
@@ -78,20 +58,17 @@ export class HallKeyCache {
   }
 }
 
-/** Verifies one receipt's hash and signature against a key set. Never throws. */
-export async function checkReceipt(receipt: unknown, jwks: HallJwks): Promise<ReceiptVerdict> {
-  try {
-    return await verifyReceiptSignature(receipt, jwks);
-  } catch (err) {
-    return { ok: false, reason: 'RECEIPT_INVALID', message: `the receipt could not be verified: ${err instanceof Error ? err.message : String(err)}` };
-  }
+/** Verifies one receipt, refetching the key set once when the receipt names a key not yet seen. */
+export async function checkReceipt(receipt: unknown, keys: HallKeyCache, call: CallOptions): Promise<ReceiptVerdict> {
+  const verdict = await verifyReceipt(receipt, await keys.get(call));
+  if (verdict.ok || verdict.code !== RECEIPT_KEY_UNKNOWN) return verdict;
+  return verifyReceipt(receipt, await keys.refresh(call));
 }
 
-/** Verifies a chain segment (in seq order) against a key set. Never throws. */
-export async function checkChainSegment(receipts: readonly unknown[], jwks: HallJwks): Promise<HallChainVerdict> {
-  try {
-    return await verifyReceiptChain(receipts, jwks);
-  } catch (err) {
-    return { ok: false, checked: 0, failed_seq: null, reason: 'RECEIPT_INVALID', message: err instanceof Error ? err.message : String(err) };
-  }
+/** Verifies a chain segment in seq order (starting after `afterSeq`), with the same key refresh. */
+export async function checkChain(receipts: readonly unknown[], tenantId: string, afterSeq: number, keys: HallKeyCache, call: CallOptions): Promise<ChainVerdict> {
+  const opts = { expectFirstSeq: afterSeq + 1, tenantId };
+  const verdict = await verifyChain(receipts, await keys.get(call), opts);
+  if (verdict.ok || verdict.code !== RECEIPT_KEY_UNKNOWN) return verdict;
+  return verifyChain(receipts, await keys.refresh(call), opts);
 }

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { HallApiError, HallClient, HallReceiptError, CLIENT_CODES } from '../../src/client/entry.js';
 import { json, problem, startLoopback, type Loopback } from './loopback.js';
-import { chainForTest, signReceiptForTest, testKey, type TestKey } from './signer.js';
+import { chainForTest, receiptForTest, testKey, type TestKey } from './signer.js';
 
 let hall: Loopback;
 let key: TestKey;
@@ -32,7 +32,7 @@ const input = {
 };
 
 async function routeAnswer(decisionId: string, signWith: TestKey = key, receiptDecisionId = decisionId) {
-  const receipt = await signReceiptForTest({ receipt_id: 'r1', tenant_id: 'demo', seq: 1, prev_receipt_hash: null, decision_id: receiptDecisionId, policy_decision: 'ALLOW' }, signWith);
+  const receipt: Record<string, unknown> = await receiptForTest({ decision_id: receiptDecisionId }, signWith);
   return { decision: { decision_id: decisionId, denied: false, selected_worker_species_id: 'wrk.doc.summarizer' }, receipt };
 }
 
@@ -72,6 +72,7 @@ describe('route', () => {
     const err = await client().route(input).catch((e) => e);
     expect(err).toBeInstanceOf(HallReceiptError);
     expect(err.reason).toBe('RECEIPT_DECISION_MISMATCH');
+    expect(err.code).toBe(CLIENT_CODES.RECEIPT_UNVERIFIED);
   });
 
   it('rejects a receipt signed by a key the Hall does not publish', async () => {
@@ -218,22 +219,21 @@ describe('receipts', () => {
     const c = client();
     expect(await c.receipts({ tenant_id: 'demo', after_seq: 2, limit: 3 })).toHaveLength(3);
     const good = await c.verifyChain('demo', { page_size: 3 });
-    expect(good).toMatchObject({ ok: true, checked: 7, failed_seq: null });
+    expect(good).toMatchObject({ ok: true, verified: 7 });
     expect(seenOn('GET /receipts').length).toBe(1 + 3 + 1);
 
     chain[4]!['worker_id'] = 'wrk.evil';
     const bad = await c.verifyChain('demo', { page_size: 3 });
-    expect(bad.ok).toBe(false);
-    expect(bad.failed_seq).toBe(5);
+    expect(bad).toMatchObject({ ok: false, verified: 4, broken_at_seq: 5, code: 'RECEIPT_HASH_MISMATCH' });
     await expect(c.receipts({ tenant_id: 'demo', after_seq: 3, limit: 3 })).rejects.toBeInstanceOf(HallReceiptError);
   });
 
-  it('names the seq where a chain was cut and re-linked', async () => {
+  it('names the seq missing where a chain was cut', async () => {
     const chain = await chainForTest('demo', 5, key);
     chain.splice(2, 1); // seq 3 removed: seq 4 follows seq 2
     hall.on('GET /receipts', (_r, res) => json(res, 200, { receipts: chain.filter((x) => (x['seq'] as number) > Number(_r.query.get('after_seq'))) }));
     const verdict = await client().verifyChain('demo');
-    expect(verdict).toMatchObject({ ok: false, failed_seq: 4 });
+    expect(verdict).toMatchObject({ ok: false, broken_at_seq: 3, code: 'RECEIPT_CHAIN_GAP' });
   });
 });
 

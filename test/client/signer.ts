@@ -1,6 +1,6 @@
-// Test receipts signed the way DESIGN.md specifies: receipt_hash = SHA-256 of the RFC 8785 JSON of
-// the receipt without receipt_hash and signature; signature = Ed25519 over the hex hash's ASCII.
-import { canonicalJson, sha256Hex, toBase64Url, utf8 } from '../../src/util/index.js';
+// Test keys and receipts made with the SDK's own receipt builder and signer (src/receipts), so the
+// scripted Hall sends exactly what the real one does.
+import { buildReceipt, signReceipt, type Receipt } from '../../src/receipts/index.js';
 import { createEd25519Signer, exportEd25519PublicJwk, generateEd25519KeyPair, type Ed25519Signer } from '../../src/crypto/index.js';
 
 export interface TestKey {
@@ -15,34 +15,42 @@ export async function testKey(kid: string): Promise<TestKey> {
   return { kid, signer, jwk: exportEd25519PublicJwk(pair.publicKey, { kid }) as unknown as Record<string, unknown> };
 }
 
-export async function signReceiptForTest(body: Record<string, unknown>, key: TestKey): Promise<Record<string, unknown>> {
-  const unsigned = { ...body, signing_key_id: key.kid };
-  const receipt_hash = sha256Hex(utf8(canonicalJson(unsigned)));
-  const signature = toBase64Url(await key.signer.sign(utf8(receipt_hash)));
-  return { ...unsigned, receipt_hash, signature };
+export interface ReceiptOverrides {
+  tenant_id?: string;
+  seq?: number;
+  prev_receipt_hash?: string | null;
+  decision_id?: string;
+  policy_decision?: 'ALLOW' | 'DENY' | 'REQUIRE_HUMAN';
+}
+
+export async function receiptForTest(o: ReceiptOverrides, key: TestKey): Promise<Receipt & Record<string, unknown>> {
+  const unsigned = buildReceipt({
+    tenant_id: o.tenant_id ?? 'demo',
+    seq: o.seq ?? 1,
+    prev_receipt_hash: o.prev_receipt_hash ?? null,
+    decision_id: o.decision_id ?? 'dec-1',
+    correlation_id: '550e8400-e29b-41d4-a716-446655440000',
+    worker_id: 'org.demo.summarizer',
+    worker_species_id: 'wrk.doc.summarizer',
+    capability_id: 'cap.doc.summarize',
+    policy_decision: o.policy_decision ?? 'ALLOW',
+    deny_code: null,
+    controls_verified: ['ctrl.obs.audit-log-append-only'],
+    artifact_hash: null,
+    rules_version: 'test',
+    approval_id: null,
+    signing_key_id: key.kid,
+  });
+  return (await signReceipt(unsigned, key.signer)) as Receipt & Record<string, unknown>;
 }
 
 /** A chain of `n` receipts for one tenant, seq 1..n, each linked to the previous one. */
-export async function chainForTest(tenant: string, n: number, key: TestKey): Promise<Record<string, unknown>[]> {
-  const out: Record<string, unknown>[] = [];
+export async function chainForTest(tenant: string, n: number, key: TestKey): Promise<(Receipt & Record<string, unknown>)[]> {
+  const out: (Receipt & Record<string, unknown>)[] = [];
   let prev: string | null = null;
   for (let seq = 1; seq <= n; seq++) {
-    const r = await signReceiptForTest(
-      {
-        receipt_id: `rcpt-${seq}`,
-        tenant_id: tenant,
-        seq,
-        prev_receipt_hash: prev,
-        decision_id: `dec-${seq}`,
-        correlation_id: `corr-${seq}`,
-        capability_id: 'cap.doc.summarize',
-        worker_id: 'wrk.doc.summarizer',
-        policy_decision: 'ALLOW',
-        dispatched_at: '2026-11-22T01:00:00Z',
-      },
-      key,
-    );
-    prev = r['receipt_hash'] as string;
+    const r = await receiptForTest({ tenant_id: tenant, seq, prev_receipt_hash: prev, decision_id: `dec-${seq}` }, key);
+    prev = r.receipt_hash;
     out.push(r);
   }
   return out;
