@@ -4,8 +4,8 @@
 import { TarError, quoteName } from './errors.js';
 import { resolveTarLimits, type TarLimits } from './limits.js';
 import {
-  comparePackagePaths,
   isExcludedPackagePath,
+  sortPackagePaths,
   packageHashFromRecords,
   type PackageRecord,
 } from './package-hash.js';
@@ -159,7 +159,7 @@ export async function ingestPackage(source: PackageSource, options: IngestOption
     await chunks.return(undefined);
   }
 
-  excluded.sort(comparePackagePaths);
+  sortPackagePaths(excluded, (p) => p);
   return {
     package_hash: packageHashFromRecords(records),
     records,

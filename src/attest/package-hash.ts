@@ -39,8 +39,10 @@ export function isExcludedPackagePath(relPath: string): boolean {
  */
 export function comparePackagePaths(a: string, b: string): number {
   if (a === b) return 0;
-  const pa = a.split('/');
-  const pb = b.split('/');
+  return compareSplitPaths(a.split('/'), b.split('/'));
+}
+
+function compareSplitPaths(pa: string[], pb: string[]): number {
   const n = Math.min(pa.length, pb.length);
   for (let i = 0; i < n; i++) {
     const c = compareCodePoints(pa[i]!, pb[i]!);
@@ -54,9 +56,17 @@ export function packageRecordLine(record: PackageRecord): string {
   return `${record.path}\n${record.size}\n${record.sha256}\n`;
 }
 
+/** Sorts paths in place into hash order (splitting each path once, not per comparison). */
+export function sortPackagePaths<T>(items: T[], pathOf: (item: T) => string): T[] {
+  const keyed = items.map((item) => ({ item, parts: pathOf(item).split('/') }));
+  keyed.sort((x, y) => compareSplitPaths(x.parts, y.parts));
+  for (let i = 0; i < keyed.length; i++) items[i] = keyed[i]!.item;
+  return items;
+}
+
 /** Sorts records in place into hash order and returns the package hash (lowercase hex). */
 export function packageHashFromRecords(records: PackageRecord[]): string {
-  records.sort((x, y) => comparePackagePaths(x.path, y.path));
+  sortPackagePaths(records, (r) => r.path);
   const h = sha256.create();
   for (const r of records) h.update(utf8(packageRecordLine(r)));
   return toHex(h.digest());
@@ -84,6 +94,6 @@ export function hashPackageFiles(files: Iterable<{ path: string; bytes: Uint8Arr
     if (isExcludedPackagePath(f.path)) excluded.push(f.path);
     else records.push({ path: f.path, size: f.bytes.length, sha256: toHex(sha256(f.bytes)) });
   }
-  excluded.sort(comparePackagePaths);
+  sortPackagePaths(excluded, (p) => p);
   return { package_hash: packageHashFromRecords(records), records, excluded_entries: excluded };
 }

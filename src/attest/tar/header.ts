@@ -73,20 +73,25 @@ function corrupt(problem: string, headerOffset: number): TarError {
   return new TarError('TAR_CORRUPT', `Tar header at byte ${headerOffset}: ${problem}`, { offset: headerOffset });
 }
 
+function signedChecksum(buf: Uint8Array, off: number): number {
+  let sum = 0;
+  for (let i = 0; i < BLOCK; i++) {
+    const b = i >= 148 && i < 156 ? 0x20 : buf[off + i]!;
+    sum += b > 127 ? b - 256 : b;
+  }
+  return sum;
+}
+
 /** Parses and checksums the header at `buf[off..off+512]`; `headerOffset` is its place in the stream. */
 export function parseHeader(buf: Uint8Array, off: number, headerOffset: number): TarHeader {
   // Checksum: the sum of all header bytes with the checksum field read as spaces. Both unsigned
   // (POSIX) and signed-char (historic) sums are accepted, as by GNU tar and Python.
-  let unsigned = 0;
-  let signed = 0;
-  for (let i = 0; i < BLOCK; i++) {
-    const b = i >= 148 && i < 156 ? 0x20 : buf[off + i]!;
-    unsigned += b;
-    signed += b > 127 ? b - 256 : b;
-  }
+  let unsigned = 8 * 0x20;
+  for (let i = off, end = off + 148; i < end; i++) unsigned += buf[i]!;
+  for (let i = off + 156, end = off + BLOCK; i < end; i++) unsigned += buf[i]!;
   if (buf[off + 148]! & 0x80) throw corrupt('checksum field is not an octal number', headerOffset);
   const stored = parseNumber(buf, off + 148, 8, 'checksum', headerOffset);
-  if (stored !== unsigned && stored !== signed) throw corrupt('header checksum mismatch', headerOffset);
+  if (stored !== unsigned && stored !== signedChecksum(buf, off)) throw corrupt('header checksum mismatch', headerOffset);
 
   // Magic: POSIX "ustar\0" (ustar and pax) or old GNU "ustar  \0". Pre-POSIX v7 headers are refused.
   const m = off + 257;
