@@ -6,6 +6,7 @@ import { ingestPackage, type IngestOptions, type PackageIngestStats } from './in
 import type { PackageRecord } from './package-hash.js';
 import type { PackageSource } from './tar/source.js';
 import { verifyManifest, type ManifestVerdict } from './manifest/verify.js';
+import { ATTEST_INPUT_INVALID } from './manifest/codes.js';
 
 /** The upload could not be read at all (I/O error of the source stream), as opposed to a bad archive. */
 export const ATTEST_SOURCE_UNREADABLE = 'ATTEST_SOURCE_UNREADABLE';
@@ -50,6 +51,10 @@ export async function verifyArchive(source: PackageSource, opts: VerifyArchiveOp
     });
   } catch (err) {
     if (err instanceof TarError) return { ok: false, deny_code: err.code, message: err.message };
+    // A bad strip prefix or limit is the caller's mistake, not the upload's.
+    if (err instanceof TypeError && /strip prefix|tar limit/.test(err.message)) {
+      return { ok: false, deny_code: ATTEST_INPUT_INVALID, message: `${err.message}.` };
+    }
     return {
       ok: false,
       deny_code: ATTEST_SOURCE_UNREADABLE,
