@@ -121,5 +121,13 @@ export function lintRules(doc: unknown): LintReport {
       warn('unreachable', ['rules', r.index], `rule '${r.ruleId}' can never be selected: every request it matches is taken first by ${names.join(', ')}`);
     }
   }
-  return { ok: !issues.some((i) => i.severity === 'error'), issues };
+  // The strict loader and the checks above can report the same problem once each.
+  const seen = new Set<string>();
+  const unique = issues.filter((i) => {
+    const k = `${i.code}@${i.path.join('.')}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+  return { ok: !unique.some((i) => i.severity === 'error'), issues: unique };
 }

@@ -298,6 +298,7 @@ function compileRule(raw: Record<string, unknown>, index: number): CompiledRule 
 
 // ---- lookup index ----------------------------------------------------------------------------
 
+const ENUM_VALUES: readonly (readonly string[])[] = [ENVS, DATA_LABELS, TENANT_RISKS, QOS_CLASSES];
 const ENV_IX = new Map<string, number>(ENVS.map((v, i) => [v, i]));
 const LABEL_IX = new Map<string, number>(DATA_LABELS.map((v, i) => [v, i]));
 const RISK_IX = new Map<string, number>(TENANT_RISKS.map((v, i) => [v, i]));
@@ -483,8 +484,14 @@ function strictExtraIssues(rules: CompiledRule[]): ValidationIssue[] {
       issues.push({ path: ['rules', r.index, 'rule_id'], message: `duplicate rule_id '${r.ruleId}' (also rules.${prev})`, code: 'duplicate_rule_id' });
     else seen.set(r.ruleId, r.index);
     r.conds.forEach((c, f) => {
-      if (c.kind === CondKind.Never)
-        issues.push({ path: ['rules', r.index, 'match', MATCH_FIELDS[f]!], message: 'condition can never match', code: 'never_matches' });
+      const path = ['rules', r.index, 'match', MATCH_FIELDS[f]!];
+      if (c.kind === CondKind.Never) issues.push({ path, message: 'condition can never match', code: 'never_matches' });
+      else if (f > 0 && (c.kind === CondKind.Eq || c.kind === CondKind.In)) {
+        const allowed = ENUM_VALUES[f - 1]!;
+        const vals = c.kind === CondKind.Eq ? [c.value!] : [...c.set!];
+        if (!vals.some((v) => allowed.includes(v)))
+          issues.push({ path, message: `no valid ${MATCH_FIELDS[f]} value satisfies this condition (allowed: ${allowed.join(', ')})`, code: 'never_matches' });
+      }
     });
   }
   return issues;
