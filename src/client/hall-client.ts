@@ -62,7 +62,21 @@ export interface HallDecisionQuery {
   [extra: string]: string | number | boolean | undefined;
 }
 
-export type HallDecisionRecord = Record<string, unknown> & { decision_id: string };
+/** One row of the decision log: the indexed columns plus the full decision as routed. */
+export type HallDecisionRecord = Record<string, unknown> & {
+  decision_id: string;
+  tenant_id?: string;
+  capability_id?: string;
+  denied?: boolean;
+  deny_code?: string | null;
+  selected_worker_species_id?: string | null;
+  rules_version?: string;
+  approval_id?: string | null;
+  receipt_id?: string | null;
+  receipt_seq?: number | null;
+  created_at?: string;
+  decision?: RouteDecision & Record<string, unknown>;
+};
 
 export interface HallDecisionPage {
   decisions: HallDecisionRecord[];
@@ -254,10 +268,7 @@ export class HallClient {
   async decision(id: string, opts: CallOptions = {}): Promise<HallDecisionRecord> {
     const path = `/decisions/${seg(requireString(id, 'decision id'))}`;
     const r = await this.http.json<unknown>({ method: 'GET', path, idempotent: true }, opts);
-    const body = asObject(r.body, 'the decision', `GET ${path}`);
-    // Accept both a bare record and an envelope ({decision, receipt?}).
-    const inner = body['decision'];
-    return (inner && typeof inner === 'object' ? inner : body) as HallDecisionRecord;
+    return asObject(r.body, 'the decision', `GET ${path}`) as HallDecisionRecord;
   }
 
   /** `GET /receipts/:id`, verified. */

@@ -1,0 +1,92 @@
+// A live local Hall for client, browser and example tests: the worker bundled with esbuild (as
+// wrangler would) and served by Miniflare on 127.0.0.1 with real local KV and D1, migrations
+// applied and kv-seed/ loaded, the way `npm start` sets it up.
+import { build } from 'esbuild';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Miniflare } from 'miniflare';
+import { readD1Migrations } from '@cloudflare/vitest-pool-workers';
+// @ts-expect-error plain ESM helper without type declarations
+import { buildSeedEntries } from '../../scripts/kv-seed.mjs';
+import { exportEd25519PrivateJwk, generateEd25519KeyPair } from '../../src/crypto/index.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface LiveHall {
+  url: string;
+  adminToken: string;
+  demoToken: string;
+  /** The signing key's kid (as published in /.well-known/wcp-keys.json). */
+  kid: string;
+  mf: Miniflare;
+  close(): Promise<void>;
+}
+
+function randomToken(prefix: string): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(24));
+  return prefix + Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+function compatibilityDate(): string {
+  // wrangler.toml is the source of truth; read its date so the test runs what deploys.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return '2026-04-20';
+}
+
+export async function startLiveHall(): Promise<LiveHall> {
+  const dir = mkdtempSync(join(tmpdir(), 'edgehall-live-'));
+  const scriptPath = join(dir, 'worker.js');
+  await build({
+    entryPoints: [join(root, 'worker', 'index.ts')],
+    outfile: scriptPath,
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    conditions: ['workerd', 'worker', 'browser'],
+    mainFields: ['module', 'main'],
+    target: 'es2022',
+    logLevel: 'silent',
+  });
+
+  const adminToken = randomToken('admin-');
+  const demoToken = randomToken('demo-');
+  const pair = await generateEd25519KeyPair();
+  const jwk = exportEd25519PrivateJwk(pair);
+  const mf = new Miniflare({
+    modules: true,
+    modulesRoot: dir,
+    scriptPath,
+    compatibilityDate: compatibilityDate(),
+    kvNamespaces: ['HALL_KV'],
+    d1Databases: ['HALL_DB'],
+    bindings: { HALL_ADMIN_TOKEN: adminToken, HALL_SIGNING_KEY: JSON.stringify(jwk), HALL_APPROVAL_TTL_MINUTES: '60' },
+    cf: false,
+    host: '127.0.0.1',
+    port: 0,
+    kvPersist: false,
+    d1Persist: false,
+  });
+  const url = (await mf.ready).href.replace(/\/$/, '');
+
+  const db = await mf.getD1Database('HALL_DB');
+  for (const migration of await readD1Migrations(join(root, 'migrations'))) {
+    for (const q of migration.queries) await db.prepare(q).run();
+  }
+  const kv = await mf.getKVNamespace('HALL_KV');
+  const entries = buildSeedEntries(join(root, 'kv-seed'), { tokens: { HALL_DEMO_TENANT_TOKEN: demoToken } }) as { key: string; value: string }[];
+  for (const e of entries) await kv.put(e.key, e.value);
+
+  return {
+    url,
+    adminToken,
+    demoToken,
+    kid: jwk.kid ?? '',
+    mf,
+    close: async () => {
+      await mf.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
