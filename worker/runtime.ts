@@ -1,15 +1,30 @@
 // Per-isolate state: the compiled rules/registry snapshot, the signer, the receipt-chain writers and
 // a short-lived token cache. One runtime per `createHallWorker()`; the deployed worker has one.
+import { TokenCache } from './http/auth.js';
+import { SignerCache } from './signer.js';
+import { SnapshotCache } from './snapshot.js';
+import { ChainWriter, type ChainWriterOptions } from './chain/writer.js';
 
 export interface HallRuntimeOptions {
   /** How long a resolved bearer token is trusted without re-reading KV (ms). */
   tokenCacheMs?: number;
+  chain?: ChainWriterOptions;
 }
 
 export class HallRuntime {
   readonly startedAt = new Date().toISOString();
-  readonly tokenCacheMs: number;
+  readonly tokens: TokenCache;
+  readonly signer = new SignerCache();
+  readonly snapshots = new SnapshotCache();
+  readonly chains: ChainWriter;
   constructor(options: HallRuntimeOptions = {}) {
-    this.tokenCacheMs = options.tokenCacheMs ?? 10_000;
+    this.tokens = new TokenCache(options.tokenCacheMs ?? 10_000);
+    this.chains = new ChainWriter(options.chain);
+  }
+
+  /** After a configuration write in this isolate: reload the snapshot and re-read tokens now. */
+  configChanged(): void {
+    this.snapshots.invalidate();
+    this.tokens.clear();
   }
 }

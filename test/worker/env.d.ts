@@ -4,8 +4,11 @@ declare namespace Cloudflare {
     HALL_KV: KVNamespace;
     HALL_DB: D1Database;
     HALL_ADMIN_TOKEN: string;
-    HALL_SIGNING_KEY?: string;
+    HALL_SIGNING_KEY: string;
     HALL_APPROVAL_TTL_MINUTES: string;
     TEST_MIGRATIONS: import('cloudflare:test').D1Migration[];
+    TEST_KV_SEED: { key: string; value: string }[];
+    TEST_DEMO_TOKEN: string;
+    TEST_SECOND_SIGNING_KEY: string;
   }
 }

@@ -1,9 +1,19 @@
 // Worker suite: runs inside workerd (real KV and D1) via @cloudflare/vitest-pool-workers.
+// Node-side setup reads what the worker cannot (migrations, kv-seed/) and passes it as bindings.
+import { generateKeyPairSync } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers';
 import { defineProject } from 'vitest/config';
+// @ts-expect-error plain ESM helper without type declarations
+import { buildSeedEntries } from '../../scripts/kv-seed.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
+const DEMO_TOKEN = 'test-demo-tenant-token-0123456789abcdef';
+
+function signingKeyJwk(): string {
+  const { privateKey } = generateKeyPairSync('ed25519');
+  return JSON.stringify(privateKey.export({ format: 'jwk' }));
+}
 
 export default defineProject({
   plugins: [
@@ -13,7 +23,11 @@ export default defineProject({
       miniflare: {
         bindings: {
           TEST_MIGRATIONS: await readD1Migrations(`${root}migrations`),
+          TEST_KV_SEED: buildSeedEntries(`${root}kv-seed`, { tokens: { HALL_DEMO_TENANT_TOKEN: DEMO_TOKEN } }),
+          TEST_DEMO_TOKEN: DEMO_TOKEN,
+          TEST_SECOND_SIGNING_KEY: signingKeyJwk(),
           HALL_ADMIN_TOKEN: 'test-admin-token-0123456789abcdef',
+          HALL_SIGNING_KEY: signingKeyJwk(),
           HALL_APPROVAL_TTL_MINUTES: '60',
         },
       },

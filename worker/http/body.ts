@@ -36,7 +36,24 @@ export async function readBodyCapped(request: Request, limit: number): Promise<U
   return out;
 }
 
-/** Parses a capped body as JSON (strict UTF-8). Any content type is accepted: the body is JSON or it is refused. */
+export const MAX_JSON_DEPTH = 64;
+
+/** True when arrays/objects nest deeper than `max` (checked without recursion). */
+export function jsonTooDeep(value: unknown, max = MAX_JSON_DEPTH): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length) {
+    const [v, d] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (d > max) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) if (child !== null && typeof child === 'object') stack.push([child, d + 1]);
+  }
+  return false;
+}
+
+/**
+ * Parses a capped body as JSON (strict UTF-8, nesting at most MAX_JSON_DEPTH). Any content type is
+ * accepted: the body is JSON or it is refused.
+ */
 export async function readJson(request: Request, limit = DEFAULT_JSON_LIMIT): Promise<unknown> {
   const bytes = await readBodyCapped(request, limit);
   if (bytes.length === 0) throw new HallHttpError(400, 'INVALID_JSON', 'The request body is empty. Send a JSON document.');
@@ -46,11 +63,16 @@ export async function readJson(request: Request, limit = DEFAULT_JSON_LIMIT): Pr
   } catch {
     throw new HallHttpError(400, 'INVALID_JSON', 'The request body is not valid UTF-8. Send UTF-8 encoded JSON.');
   }
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
     throw new HallHttpError(400, 'INVALID_JSON', 'The request body is not valid JSON. Check the syntax and resend.');
   }
+  if (jsonTooDeep(value)) {
+    throw new HallHttpError(400, 'INVALID_JSON', `The request body nests deeper than ${MAX_JSON_DEPTH} levels. Flatten it and resend.`);
+  }
+  return value;
 }
 
 export function zodIssues(error: z.ZodError): ProblemIssue[] {

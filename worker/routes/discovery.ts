@@ -1,7 +1,80 @@
-// Discovery (spec 5.6): health, capabilities, workers.
+// Discovery (spec 5.6): health, capabilities, workers — public, read from the cached snapshot.
+import { z } from 'zod';
 import type { RequestContext } from '../context.js';
+import { parseWith, queryObject } from '../http/body.js';
 import { jsonResponse } from '../http/problem.js';
 
+export const WCP_VERSION = '0.1';
+
 export async function health(ctx: RequestContext): Promise<Response> {
-  return jsonResponse({ status: 'ok', started_at: ctx.runtime.startedAt });
+  const snap = await ctx.runtime.snapshots.get(ctx.stores.config);
+  let signing: 'ok' | 'unavailable' = 'ok';
+  try {
+    await ctx.runtime.signer.get(ctx.env.HALL_SIGNING_KEY);
+  } catch {
+    signing = 'unavailable';
+  }
+  const problems = [...(snap.problem ? [snap.problem.code] : []), ...(signing === 'ok' ? [] : ['HALL_SIGNING_KEY_UNAVAILABLE'])];
+  return jsonResponse({
+    status: problems.length ? 'degraded' : 'ok',
+    wcp_version: WCP_VERSION,
+    compliance: 'WCP-Full',
+    rules_version: snap.rulesVersion,
+    config_version: snap.configVersion,
+    workers_enrolled: snap.workers.size,
+    require_signatory: snap.hallConfig?.require_signatory ?? false,
+    require_worker_attestation: snap.hallConfig?.require_worker_attestation ?? false,
+    signing,
+    problems,
+  });
+}
+
+export async function capabilities(ctx: RequestContext): Promise<Response> {
+  const snap = await ctx.runtime.snapshots.get(ctx.stores.config);
+  const byCap = new Map<string, { worker_id: string; worker_species_id: string }[]>();
+  for (const [workerId, r] of snap.workers) {
+    const species = typeof r['worker_species_id'] === 'string' ? r['worker_species_id'] : null;
+    if (!species || !Array.isArray(r['capabilities'])) continue;
+    for (const cap of r['capabilities']) {
+      if (typeof cap !== 'string') continue;
+      let list = byCap.get(cap);
+      if (!list) byCap.set(cap, (list = []));
+      list.push({ worker_id: workerId, worker_species_id: species });
+    }
+  }
+  const capabilities = [...byCap.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([capability_id, workers]) => ({ capability_id, workers }));
+  return jsonResponse({ capabilities, count: capabilities.length });
+}
+
+export const WorkersQuerySchema = z
+  .object({
+    capability_id: z.string().min(1).max(256).optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+    cursor: z.string().regex(/^\d{1,9}$/, 'must be the next_cursor of a previous page').optional(),
+  })
+  .strict();
+
+export async function workers(ctx: RequestContext): Promise<Response> {
+  const q = parseWith(WorkersQuerySchema, queryObject(ctx.url), 'The query', 'INVALID_QUERY');
+  const snap = await ctx.runtime.snapshots.get(ctx.stores.config);
+  const all = [...snap.workers.entries()]
+    .filter(([, r]) => !q.capability_id || (Array.isArray(r['capabilities']) && r['capabilities'].includes(q.capability_id)))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const start = q.cursor ? Number(q.cursor) : 0;
+  const page = all.slice(start, start + q.limit).map(([worker_id, record]) => {
+    const species = typeof record['worker_species_id'] === 'string' ? record['worker_species_id'] : null;
+    const registered = species ? (snap.registeredHashes.get(species) ?? null) : null;
+    return {
+      worker_id,
+      worker_species_id: species,
+      available: species ? snap.registry.workerAvailable(species) : false,
+      attested_package_hash: registered,
+      banned: registered !== null && snap.banned.has(registered),
+      record,
+    };
+  });
+  const next = start + q.limit < all.length ? String(start + q.limit) : null;
+  return jsonResponse({ workers: page, next_cursor: next, total: all.length });
 }

@@ -1,0 +1,156 @@
+// Bearer-token auth. Three kinds of principal:
+//   admin    — HALL_ADMIN_TOKEN (a secret); may act for any tenant and call /admin/*.
+//   tenant   — KV `tenant:<id>` holds the SHA-256 of its token (never the token); may route, read its
+//              own decisions/receipts/approvals, and enroll workers in its namespaces.
+//   approver — KV `approver:<id>`, same storage; may list and resolve approvals of its tenants.
+// A token is found through the index `token:<sha256(token)>` → {kind, id}; the principal record's
+// stored hash is then compared in constant time, so a stale index entry (after rotation) is useless.
+import { sha256Hex, timingSafeEqualString } from '../../src/util/index.js';
+import type { RequestContext } from '../context.js';
+import { KV } from '../stores/config-store.js';
+import { HallHttpError } from './problem.js';
+
+export type Principal =
+  | { kind: 'admin'; id: 'admin' }
+  | { kind: 'tenant'; id: string; namespaces: string[] }
+  | { kind: 'approver'; id: string; tenants: string[] };
+
+export interface TenantRecord {
+  tenant_id: string;
+  token_sha256: string;
+  namespaces: string[];
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ApproverRecord {
+  approver_id: string;
+  token_sha256: string;
+  /** Tenants whose approvals this approver may resolve; ["*"] means every tenant. */
+  tenants: string[];
+  created_at: string;
+  updated_at: string;
+}
+
+const TOKEN_SHAPE = /^[A-Za-z0-9._~+/=-]{1,512}$/;
+const MAX_CACHE = 1000;
+
+interface CachedPrincipal {
+  principal: Principal;
+  until: number;
+}
+
+export class TokenCache {
+  private readonly entries = new Map<string, CachedPrincipal>();
+  constructor(private readonly ttlMs: number) {}
+  get(hash: string, now: number): Principal | undefined {
+    const e = this.entries.get(hash);
+    if (!e) return undefined;
+    if (e.until <= now) {
+      this.entries.delete(hash);
+      return undefined;
+    }
+    return e.principal;
+  }
+  set(hash: string, principal: Principal, now: number): void {
+    if (this.ttlMs <= 0) return;
+    if (this.entries.size >= MAX_CACHE) this.entries.clear();
+    this.entries.set(hash, { principal, until: now + this.ttlMs });
+  }
+  clear(): void {
+    this.entries.clear();
+  }
+}
+
+export function hashToken(token: string): string {
+  return sha256Hex(token);
+}
+
+function bearerToken(request: Request): string | null {
+  const header = request.headers.get('authorization');
+  if (header === null) return null;
+  const m = /^Bearer[ ]+(\S+)[ ]*$/i.exec(header);
+  if (!m || !TOKEN_SHAPE.test(m[1]!)) {
+    throw new HallHttpError(401, 'AUTH_INVALID', 'The Authorization header is malformed. Send "Authorization: Bearer <token>".');
+  }
+  return m[1]!;
+}
+
+function invalid(): HallHttpError {
+  return new HallHttpError(401, 'AUTH_INVALID', 'The bearer token is not valid for this Hall. Check the token, or ask the Hall operator for one.');
+}
+
+function parseJsonObject(text: string | null): Record<string, unknown> | null {
+  if (text === null) return null;
+  try {
+    const v: unknown = JSON.parse(text);
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+function stringList(v: unknown): string[] {
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+}
+
+/** The principal behind the request's bearer token, or null when no Authorization header was sent. */
+export async function optionalPrincipal(ctx: RequestContext): Promise<Principal | null> {
+  const token = bearerToken(ctx.request);
+  if (token === null) return null;
+  const admin = ctx.env.HALL_ADMIN_TOKEN;
+  if (admin && admin.length >= 16 && timingSafeEqualString(token, admin)) return { kind: 'admin', id: 'admin' };
+  const hash = hashToken(token);
+  const now = Date.now();
+  const cached = ctx.runtime.tokens.get(hash, now);
+  if (cached) return cached;
+  const index = parseJsonObject(await ctx.stores.config.get(KV.token(hash)));
+  if (!index || typeof index['id'] !== 'string') throw invalid();
+  const id = index['id'];
+  let principal: Principal;
+  if (index['kind'] === 'tenant') {
+    const rec = parseJsonObject(await ctx.stores.config.get(KV.tenant(id)));
+    if (!rec || typeof rec['token_sha256'] !== 'string' || !timingSafeEqualString(rec['token_sha256'], hash)) throw invalid();
+    principal = { kind: 'tenant', id, namespaces: stringList(rec['namespaces']) };
+  } else if (index['kind'] === 'approver') {
+    const rec = parseJsonObject(await ctx.stores.config.get(KV.approver(id)));
+    if (!rec || typeof rec['token_sha256'] !== 'string' || !timingSafeEqualString(rec['token_sha256'], hash)) throw invalid();
+    principal = { kind: 'approver', id, tenants: stringList(rec['tenants']) };
+  } else {
+    throw invalid();
+  }
+  ctx.runtime.tokens.set(hash, principal, now);
+  return principal;
+}
+
+/** Any valid principal; 401 without one. */
+export async function requirePrincipal(ctx: RequestContext): Promise<Principal> {
+  const p = await optionalPrincipal(ctx);
+  if (!p) {
+    throw new HallHttpError(401, 'AUTH_REQUIRED', 'This endpoint needs a bearer token. Send "Authorization: Bearer <token>".');
+  }
+  return p;
+}
+
+export async function requireAdmin(ctx: RequestContext): Promise<Principal> {
+  const p = await requirePrincipal(ctx);
+  if (p.kind !== 'admin') throw new HallHttpError(403, 'ADMIN_REQUIRED', 'This endpoint is for the Hall operator. Use the admin token.');
+  return p;
+}
+
+/** Admin, or the tenant itself. Approvers may additionally read (not route) when `allowApprover`. */
+export function assertTenantAccess(p: Principal, tenantId: string, allowApprover = false): void {
+  if (p.kind === 'admin') return;
+  if (p.kind === 'tenant' && p.id === tenantId) return;
+  if (allowApprover && p.kind === 'approver' && approverCovers(p, tenantId)) return;
+  throw new HallHttpError(403, 'TENANT_FORBIDDEN', 'This token may not act for that tenant. Use the tenant\'s own token or the admin token.');
+}
+
+export function approverCovers(p: Principal, tenantId: string): boolean {
+  return p.kind === 'approver' && (p.tenants.includes('*') || p.tenants.includes(tenantId));
+}
+
+/** Label written into histories ("who did it") — never the token or its hash. */
+export function principalLabel(p: Principal): string {
+  return p.kind === 'admin' ? 'admin' : `${p.kind}:${p.id}`;
+}

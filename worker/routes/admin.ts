@@ -1,0 +1,284 @@
+// Operator endpoints (admin token only): rules, hall config, policy, namespace keys, ban list,
+// tenants and approvers, worker removal. Every write bumps `hall:version` so every isolate reloads.
+import { z } from 'zod';
+import { Ed25519PublicJwkSchema, isSignerNamespace } from '../../src/crypto/index.js';
+import { HallConfigSchema, compilePolicy, lintRules } from '../../src/routing/index.js';
+import { sha256Hex } from '../../src/util/index.js';
+import type { RequestContext } from '../context.js';
+import { hashToken, principalLabel, requireAdmin } from '../http/auth.js';
+import { parseWith, readJson } from '../http/body.js';
+import { HallHttpError, jsonResponse } from '../http/problem.js';
+import { KV, bumpConfigVersion } from '../stores/config-store.js';
+
+export const RULES_BODY_LIMIT = 1024 * 1024;
+const ADMIN_BODY_LIMIT = 256 * 1024;
+
+/** Content-addressed rules version (scripts/kv-seed.mjs computes it the same way). */
+export function rulesVersionOf(doc: unknown): string {
+  return 'rv-' + sha256Hex(JSON.stringify(doc)).slice(0, 16);
+}
+
+async function configWritten(ctx: RequestContext): Promise<void> {
+  await bumpConfigVersion(ctx.stores.config);
+  ctx.runtime.configChanged();
+}
+
+function parseStored(text: string | null): unknown {
+  if (text === null) return null;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return { corrupt: true };
+  }
+}
+
+// ---- rules ---------------------------------------------------------------------------------
+
+export async function putRules(ctx: RequestContext): Promise<Response> {
+  await requireAdmin(ctx);
+  const doc = await readJson(ctx.request, RULES_BODY_LIMIT);
+  const report = lintRules(doc);
+  if (!report.ok) {
+    const errors = report.issues.filter((i) => i.severity === 'error');
+    const first = errors[0];
+    throw new HallHttpError(
+      422,
+      'RULES_INVALID',
+      `The rules document was refused (${errors.length} error${errors.length === 1 ? '' : 's'})${first ? `; first at ${first.path.join('.') || '(root)'}: ${first.message}` : ''}. Fix the listed rules and upload again.`,
+      { issues: report.issues.slice(0, 200) },
+    );
+  }
+  const version = rulesVersionOf(doc);
+  const store = ctx.stores.config;
+  const pointer = parseStored(await store.get(KV.rulesCurrent)) as { version?: unknown } | null;
+  const previous = typeof pointer?.version === 'string' ? pointer.version : null;
+  const now = new Date().toISOString();
+  if (previous === version) {
+    return jsonResponse({ version, previous_version: previous, unchanged: true, warnings: report.issues });
+  }
+  // Versions are immutable: an existing rules:<version> already holds exactly this content.
+  if ((await store.get(KV.rules(version))) === null) await store.put(KV.rules(version), JSON.stringify(doc));
+  await store.put(KV.rulesCurrent, JSON.stringify({ version, stored_at: now, previous, source: 'PUT /admin/rules' }));
+  await configWritten(ctx);
+  const count = Array.isArray((doc as { rules?: unknown }).rules) ? (doc as { rules: unknown[] }).rules.length : 0;
+  return jsonResponse({ version, previous_version: previous, rules: count, stored_at: now, warnings: report.issues }, 201);
+}
+
+export async function getRules(ctx: RequestContext): Promise<Response> {
+  await requireAdmin(ctx);
+  const pointer = parseStored(await ctx.stores.config.get(KV.rulesCurrent)) as { version?: unknown } | null;
+  const version = typeof pointer?.version === 'string' ? pointer.version : null;
+  const document = version ? parseStored(await ctx.stores.config.get(KV.rules(version))) : null;
+  return jsonResponse({ current: pointer, version, document });
+}
+
+// ---- hall config and policy ------------------------------------------------------------------
+
+/** The admin API refuses unknown keys (a typo must not silently become a default). */
+export const HallConfigBodySchema = HallConfigSchema.strict();
+
+export async function putConfig(ctx: RequestContext): Promise<Response> {
+  await requireAdmin(ctx);
+  const config = parseWith(HallConfigBodySchema, await readJson(ctx.request, ADMIN_BODY_LIMIT), 'The hall config');
+  await ctx.stores.config.put(KV.config, JSON.stringify(config));
+  await configWritten(ctx);
+  return jsonResponse({ config });
+}
+
+export async function getConfig(ctx: RequestContext): Promise<Response> {
+  await requireAdmin(ctx);
+  return jsonResponse({ config: parseStored(await ctx.stores.config.get(KV.config)) });
+}
+
+export async function putPolicy(ctx: RequestContext): Promise<Response> {
+  await requireAdmin(ctx);
+  const doc = await readJson(ctx.request, ADMIN_BODY_LIMIT);
+  try {
+    compilePolicy(doc);
+  } catch (err) {
+    const issues = (err as { issues?: unknown }).issues ?? [];
+    throw new HallHttpError(422, 'POLICY_INVALID', 'The policy document was refused. Fix the listed fields and upload again.', { issues });
+  }
+  await ctx.stores.config.put(KV.policy, JSON.stringify(doc));
+  await configWritten(ctx);
+  return jsonResponse({ policy: doc });
+}
+
+export async function getPolicy(ctx: RequestContext): Promise<Response> {
+  await requireAdmin(ctx);
+  return jsonResponse({ policy: parseStored(await ctx.stores.config.get(KV.policy)) });
+}
+
+// ---- namespace keys --------------------------------------------------------------------------
+
+export const NamespaceKeysBodySchema = z
+  .object({ keys: z.array(Ed25519PublicJwkSchema.extend({ kid: z.string().min(1).max(200) })).min(1).max(20) })
+  .strict();
+
+export async function putNamespace(ctx: RequestContext): Promise<Response> {
+  const admin = await requireAdmin(ctx);
+  const ns = decodeURIComponent(ctx.params['ns'] ?? '');
+  if (!isSignerNamespace(ns)) {
+    throw new HallHttpError(400, 'NAMESPACE_INVALID', 'A signer namespace is org.<name> or x.<name> (lowercase letters, digits, hyphens).');
+  }
+  const body = parseWith(NamespaceKeysBodySchema, await readJson(ctx.request, ADMIN_BODY_LIMIT), 'The namespace key set');
+  const kids = new Set<string>();
+  for (const k of body.keys) {
+    if (k.ns !== undefined && k.ns !== ns) {
+      throw new HallHttpError(400, 'NAMESPACE_KEY_MISMATCH', `Key ${k.kid} is bound to namespace ${k.ns}, not ${ns}. Upload it under its own namespace.`);
+    }
+    if (kids.has(k.kid)) throw new HallHttpError(400, 'NAMESPACE_KEY_DUPLICATE', `kid ${k.kid} appears twice. Give every key its own kid.`);
+    kids.add(k.kid);
+  }
+  const record = { namespace: ns, keys: body.keys.map((k) => ({ ...k, ns })), updated_at: new Date().toISOString(), updated_by: principalLabel(admin) };
+  await ctx.stores.config.put(KV.namespace(ns), JSON.stringify(record));
+  await configWritten(ctx);
+  return jsonResponse(record);
+}
+
+export async function getNamespace(ctx: RequestContext): Promise<Response> {
+  const ns = decodeURIComponent(ctx.params['ns'] ?? '');
+  if (!isSignerNamespace(ns)) throw new HallHttpError(400, 'NAMESPACE_INVALID', 'A signer namespace is org.<name> or x.<name> (lowercase letters, digits, hyphens).');
+  const record = parseStored(await ctx.stores.config.get(KV.namespace(ns)));
+  if (!record) throw new HallHttpError(404, 'NAMESPACE_NOT_FOUND', `No keys are registered for ${ns}. An operator registers them with PUT /admin/namespaces/${ns}.`);
+  return jsonResponse(record);
+}
+
+// ---- ban list ----------------------------------------------------------------------------------
+
+const PackageHash = z
+  .string()
+  .transform((s) => (s.startsWith('sha256:') ? s.slice(7) : s))
+  .pipe(z.string().regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 package hash (64 lowercase hex, optionally prefixed sha256:)'));
+
+export const BanListBodySchema = z
+  .object({
+    add: z.array(z.object({ hash: PackageHash, reason: z.string().min(1).max(500) }).strict()).max(1000).default([]),
+    remove: z.array(PackageHash).max(1000).default([]),
+  })
+  .strict()
+  .refine((b) => b.add.length + b.remove.length > 0, { message: 'give at least one entry in add or remove' });
+
+interface BanEntry {
+  hash: string;
+  reason: string;
+  added_at: string;
+  added_by: string;
+}
+
+const MAX_BANNED = 10_000;
+
+export async function postBanList(ctx: RequestContext): Promise<Response> {
+  const admin = await requireAdmin(ctx);
+  const body = parseWith(BanListBodySchema, await readJson(ctx.request, ADMIN_BODY_LIMIT), 'The ban-list change');
+  const stored = parseStored(await ctx.stores.config.get(KV.banList)) as { hashes?: unknown } | null;
+  const entries = new Map<string, BanEntry>();
+  if (stored && Array.isArray(stored.hashes)) {
+    for (const e of stored.hashes as unknown[]) {
+      if (typeof e === 'string') entries.set(e, { hash: e, reason: 'unspecified', added_at: '', added_by: '' });
+      else if (e && typeof e === 'object' && typeof (e as BanEntry).hash === 'string') entries.set((e as BanEntry).hash, e as BanEntry);
+    }
+  }
+  const now = new Date().toISOString();
+  for (const h of body.remove) entries.delete(h);
+  for (const a of body.add) entries.set(a.hash, { hash: a.hash, reason: a.reason, added_at: now, added_by: principalLabel(admin) });
+  if (entries.size > MAX_BANNED) throw new HallHttpError(422, 'BAN_LIST_FULL', `The ban list may hold at most ${MAX_BANNED} hashes. Remove stale entries first.`);
+  const list = { hashes: [...entries.values()] };
+  await ctx.stores.config.put(KV.banList, JSON.stringify(list));
+  await configWritten(ctx);
+  return jsonResponse(list);
+}
+
+export async function getBanList(ctx: RequestContext): Promise<Response> {
+  await requireAdmin(ctx);
+  return jsonResponse(parseStored(await ctx.stores.config.get(KV.banList)) ?? { hashes: [] });
+}
+
+// ---- workers -----------------------------------------------------------------------------------
+
+export async function deleteWorker(ctx: RequestContext): Promise<Response> {
+  await requireAdmin(ctx);
+  const workerId = decodeURIComponent(ctx.params['worker_id'] ?? '');
+  const store = ctx.stores.config;
+  if (workerId.length > 256 || (await store.get(KV.worker(workerId))) === null) {
+    throw new HallHttpError(404, 'WORKER_NOT_FOUND', 'No worker with this worker_id is enrolled. Check GET /wcp/workers.');
+  }
+  await store.delete(KV.worker(workerId));
+  await store.delete(KV.attestation(workerId));
+  await configWritten(ctx);
+  return jsonResponse({ deleted: true, worker_id: workerId });
+}
+
+// ---- tenants and approvers ----------------------------------------------------------------------
+
+const PRINCIPAL_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+const Token = z.string().min(24, 'tokens must be at least 24 characters').max(512).regex(/^[A-Za-z0-9._~+/=-]+$/, 'tokens use URL-safe characters only');
+
+export const TenantBodySchema = z
+  .object({ token: Token, namespaces: z.array(z.string().refine(isSignerNamespace, 'must be org.<name> or x.<name>')).max(50).default([]) })
+  .strict();
+
+export const ApproverBodySchema = z
+  .object({ token: Token, tenants: z.array(z.string().min(1).max(256)).min(1).max(1000) })
+  .strict();
+
+function principalId(ctx: RequestContext, param: string, what: string): string {
+  const id = decodeURIComponent(ctx.params[param] ?? '');
+  if (!PRINCIPAL_ID.test(id)) {
+    throw new HallHttpError(400, 'PRINCIPAL_ID_INVALID', `A ${what} id is 1-128 characters of letters, digits, '.', '_', ':' or '-', starting with a letter or digit.`);
+  }
+  return id;
+}
+
+async function replaceToken(ctx: RequestContext, previousHash: unknown, newHash: string, index: { kind: string; id: string }): Promise<void> {
+  const store = ctx.stores.config;
+  const clash = parseStored(await store.get(KV.token(newHash))) as { kind?: unknown; id?: unknown } | null;
+  if (clash && (clash.kind !== index.kind || clash.id !== index.id)) {
+    throw new HallHttpError(409, 'TOKEN_IN_USE', 'This token already belongs to another principal. Generate a fresh random token.');
+  }
+  if (typeof previousHash === 'string' && previousHash !== newHash) await store.delete(KV.token(previousHash));
+  await store.put(KV.token(newHash), JSON.stringify(index));
+}
+
+export async function putTenant(ctx: RequestContext): Promise<Response> {
+  await requireAdmin(ctx);
+  const tenantId = principalId(ctx, 'tenant_id', 'tenant');
+  const body = parseWith(TenantBodySchema, await readJson(ctx.request, ADMIN_BODY_LIMIT), 'The tenant');
+  const store = ctx.stores.config;
+  const old = parseStored(await store.get(KV.tenant(tenantId))) as { token_sha256?: unknown; created_at?: unknown } | null;
+  const hash = hashToken(body.token);
+  await replaceToken(ctx, old?.token_sha256, hash, { kind: 'tenant', id: tenantId });
+  const now = new Date().toISOString();
+  const created = typeof old?.created_at === 'string' ? old.created_at : now;
+  await store.put(KV.tenant(tenantId), JSON.stringify({ tenant_id: tenantId, token_sha256: hash, namespaces: body.namespaces, created_at: created, updated_at: now }));
+  ctx.runtime.tokens.clear();
+  // Never echo the token or its hash.
+  return jsonResponse({ tenant_id: tenantId, namespaces: body.namespaces, created_at: created, updated_at: now });
+}
+
+export async function deleteTenant(ctx: RequestContext): Promise<Response> {
+  await requireAdmin(ctx);
+  const tenantId = principalId(ctx, 'tenant_id', 'tenant');
+  const store = ctx.stores.config;
+  const old = parseStored(await store.get(KV.tenant(tenantId))) as { token_sha256?: unknown } | null;
+  if (!old) throw new HallHttpError(404, 'TENANT_NOT_FOUND', 'No tenant with this id exists.');
+  if (typeof old.token_sha256 === 'string') await store.delete(KV.token(old.token_sha256));
+  await store.delete(KV.tenant(tenantId));
+  ctx.runtime.tokens.clear();
+  return jsonResponse({ deleted: true, tenant_id: tenantId });
+}
+
+export async function putApprover(ctx: RequestContext): Promise<Response> {
+  await requireAdmin(ctx);
+  const approverId = principalId(ctx, 'approver_id', 'approver');
+  const body = parseWith(ApproverBodySchema, await readJson(ctx.request, ADMIN_BODY_LIMIT), 'The approver');
+  const store = ctx.stores.config;
+  const old = parseStored(await store.get(KV.approver(approverId))) as { token_sha256?: unknown; created_at?: unknown } | null;
+  const hash = hashToken(body.token);
+  await replaceToken(ctx, old?.token_sha256, hash, { kind: 'approver', id: approverId });
+  const now = new Date().toISOString();
+  const created = typeof old?.created_at === 'string' ? old.created_at : now;
+  await store.put(KV.approver(approverId), JSON.stringify({ approver_id: approverId, token_sha256: hash, tenants: body.tenants, created_at: created, updated_at: now }));
+  ctx.runtime.tokens.clear();
+  return jsonResponse({ approver_id: approverId, tenants: body.tenants, created_at: created, updated_at: now });
+}

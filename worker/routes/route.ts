@@ -1,0 +1,127 @@
+// POST /route: validate → authorize → decide on the cached snapshot → receipt (chained, signed) →
+// one D1 batch → {decision, receipt}. If anything on the evidence path fails, 503 and nothing is
+// allowed ("no dispatch without evidence").
+import type { RouteInput } from '../../src/routing/index.js';
+import { buildReceipt, signReceipt, type Receipt } from '../../src/receipts/index.js';
+import { approvalTtlMs, checkCitedApproval, openApprovalFor } from '../approvals.js';
+import type { RequestContext } from '../context.js';
+import { decideOnSnapshot } from '../engine.js';
+import { assertTenantAccess, requirePrincipal } from '../http/auth.js';
+import { parseWith, readJson } from '../http/body.js';
+import { HallHttpError, jsonResponse } from '../http/problem.js';
+import { RouteRequestSchema, type HallDecision } from '../schemas.js';
+import type { ApprovalRow, EvidenceRecord } from '../stores/evidence-store.js';
+
+export const ROUTE_BODY_LIMIT = 64 * 1024;
+const REQUIRES_APPROVAL = 'DENY_REQUIRES_HUMAN_APPROVAL';
+
+export async function postRoute(ctx: RequestContext): Promise<Response> {
+  const principal = await requirePrincipal(ctx);
+  const body = parseWith(RouteRequestSchema, await readJson(ctx.request, ROUTE_BODY_LIMIT), 'The RouteInput');
+  const { approval_id: citedApprovalId, ...input } = body;
+  const routeInput = input as RouteInput;
+  assertTenantAccess(principal, routeInput.tenant_id);
+
+  const { runtime, stores } = ctx;
+  const [snapshot, signer] = await Promise.all([runtime.snapshots.get(stores.config), runtime.signer.get(ctx.env.HALL_SIGNING_KEY)]);
+  await runtime.signer.ensureRecorded(signer, stores.evidence);
+
+  const nowMs = Date.now();
+  let cited: ApprovalRow | null = null;
+  if (citedApprovalId !== undefined) cited = await checkCitedApproval(stores.evidence, citedApprovalId, routeInput, nowMs);
+
+  const decision: HallDecision = decideOnSnapshot(snapshot, routeInput, cited?.approval_id ?? null);
+  const denyCode = decision.denied ? (decision.deny_reason_if_denied?.code ?? 'DENY_UNKNOWN') : null;
+
+  let openApproval: ApprovalRow | undefined;
+  if (denyCode === REQUIRES_APPROVAL) {
+    const reason = decision.deny_reason_if_denied!;
+    const level = typeof reason['supervisor_level'] === 'string' ? reason['supervisor_level'] : 'gatekeeper';
+    // A dry run shows that a human would be needed but opens no approval (no human work for a rehearsal).
+    if (!routeInput.dry_run) openApproval = openApprovalFor(routeInput, decision, nowMs, approvalTtlMs(ctx.env.HALL_APPROVAL_TTL_MINUTES));
+    decision.supervisor_required = true;
+    decision.supervisor_level = level;
+    decision.pending_approval_id = openApproval?.approval_id ?? null;
+    decision.approval_expires_at = openApproval?.expires_at ?? null;
+    decision.escalation_context = openApproval ? (JSON.parse(openApproval.escalation_context) as Record<string, unknown>) : {};
+  }
+
+  // An approval is consumed only by an allowed, real (non-dry-run) dispatch — atomically, so two
+  // concurrent re-submissions cannot both use it.
+  const usesApproval = cited !== null && !decision.denied && !routeInput.dry_run;
+  if (usesApproval && !(await stores.evidence.claimApproval(cited!.approval_id, nowMs, new Date(nowMs).toISOString()))) {
+    throw new HallHttpError(409, 'APPROVAL_ALREADY_USED', 'This approval was used by a concurrent request. Submit the request without approval_id to open a new one.');
+  }
+
+  const selected = decision.selected_worker_species_id;
+  const workerId = selected ? (snapshot.workerIdOfSpecies.get(selected) ?? null) : null;
+  const receiptApprovalId = usesApproval || (cited && !decision.denied) ? cited!.approval_id : (openApproval?.approval_id ?? null);
+  const decisionJson = JSON.stringify(decision);
+  const dispatchedAt = new Date(nowMs).toISOString();
+  const tenantId = routeInput.tenant_id;
+
+  try {
+    const receipt = await runtime.chains.append<Receipt>(stores.evidence, tenantId, {
+      async build(seq, prevHash) {
+        const unsigned = buildReceipt({
+          tenant_id: tenantId,
+          seq,
+          prev_receipt_hash: prevHash,
+          decision_id: decision.decision_id,
+          correlation_id: routeInput.correlation_id,
+          dispatched_at: dispatchedAt,
+          worker_id: workerId,
+          worker_species_id: selected,
+          capability_id: routeInput.capability_id,
+          policy_decision: !decision.denied ? 'ALLOW' : denyCode === REQUIRES_APPROVAL ? 'REQUIRE_HUMAN' : 'DENY',
+          deny_code: denyCode,
+          controls_verified: decision.denied ? [] : decision.required_controls_effective,
+          artifact_hash: decision.artifact_hash,
+          rules_version: snapshot.rulesVersion ?? '',
+          approval_id: receiptApprovalId,
+          signing_key_id: signer.kid,
+        });
+        const signed = await signReceipt(unsigned, signer.ed);
+        const record: EvidenceRecord = {
+          decision: {
+            decision_id: decision.decision_id,
+            tenant_id: tenantId,
+            correlation_id: routeInput.correlation_id,
+            capability_id: routeInput.capability_id,
+            env: routeInput.env,
+            data_label: routeInput.data_label,
+            selected_worker_species_id: selected,
+            denied: decision.denied,
+            deny_code: denyCode,
+            matched_rule_id: decision.matched_rule_id,
+            rules_version: snapshot.rulesVersion,
+            approval_id: receiptApprovalId,
+            receipt_id: signed.receipt_id,
+            receipt_seq: seq,
+            created_at: dispatchedAt,
+            decision_json: decisionJson,
+          },
+          receipt: {
+            receipt_id: signed.receipt_id,
+            tenant_id: tenantId,
+            seq,
+            prev_receipt_hash: prevHash,
+            receipt_hash: signed.receipt_hash,
+            decision_id: decision.decision_id,
+            signing_key_id: signer.kid,
+            created_at: dispatchedAt,
+            receipt_json: JSON.stringify(signed),
+          },
+          ...(openApproval ? { openApproval } : {}),
+          ...(usesApproval ? { usedApprovalId: cited!.approval_id } : {}),
+        };
+        return { record, receiptHash: signed.receipt_hash, result: signed };
+      },
+    });
+    return jsonResponse({ decision, receipt });
+  } catch (err) {
+    // Nothing was recorded, so the approval was not really used: give it back (best effort).
+    if (usesApproval) await stores.evidence.releaseApproval(cited!.approval_id).catch(() => undefined);
+    throw err;
+  }
+}
