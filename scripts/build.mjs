@@ -9,7 +9,7 @@
 //
 // Every relative import is rewritten to the emitted file's real path with a `.js` extension, so the
 // output runs under Node's strict ESM resolver whatever style the sources use (the repo's tsconfig
-// resolves like a bundler). Usage: node scripts/build.mjs [--root DIR] [--no-types] [--no-cli] [--allow-type-errors]
+// resolves like a bundler). Usage: node scripts/build.mjs [--root DIR] [--out DIR] [--no-types] [--no-cli] [--allow-type-errors]
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -20,8 +20,9 @@ const args = process.argv.slice(2);
 const flag = (name) => args.includes(name);
 const rootArg = args.indexOf('--root');
 const root = resolve(rootArg >= 0 ? args[rootArg + 1] : join(dirname(fileURLToPath(import.meta.url)), '..'));
+const outArg = args.indexOf('--out');
 const src = join(root, 'src');
-const dist = join(root, 'dist');
+const dist = outArg >= 0 ? resolve(args[outArg + 1]) : join(root, 'dist');
 
 const started = Date.now();
 rmSync(dist, { recursive: true, force: true });
@@ -144,4 +145,4 @@ if (!flag('--no-cli') && existsSync(join(root, 'cli', 'main.ts'))) {
   });
 }
 
-console.log(`edgehall: built dist/ (${entryPoints.length} modules) in ${Date.now() - started} ms`);
+console.log(`edgehall: built ${relative(process.cwd(), dist) || '.'}/ (${entryPoints.length} modules) in ${Date.now() - started} ms`);
