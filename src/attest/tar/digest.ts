@@ -1,10 +1,13 @@
 // Per-file SHA-256 while the body streams. Which engine is fastest depends on the file size and
-// the runtime (see bench/hash.ts and docs/attestation-hashing.md for the measurements):
-//  - small files: @noble/hashes incremental — synchronous, no await per file;
-//  - mid-size files (up to BUFFERED_DIGEST_MAX_BYTES): copied into one buffer and hashed by
-//    WebCrypto `digest` (native, one-shot, one await per file) — 4-7x noble on Node;
-//  - large files: workerd's streaming `crypto.DigestStream` when it exists, else noble incremental
-//    (WebCrypto has no streaming digest and buffering a large file would break the memory bound).
+// the runtime (measured by bench/hash.ts; figures in docs/attestation-hashing.md):
+//  - Node and browsers, files up to NOBLE_DIGEST_MAX_BYTES: @noble/hashes incremental —
+//    synchronous, no await per small file (a WebCrypto call costs more than hashing 4 KiB in JS);
+//  - files up to BUFFERED_DIGEST_MAX_BYTES: copied into one buffer and hashed by WebCrypto
+//    `digest` (native, one-shot, one await per file) — 3-5x noble on Node even with the copy;
+//  - larger files: workerd's streaming `crypto.DigestStream` when it exists, else noble
+//    incremental (WebCrypto has no streaming digest; buffering a big file would break the bound).
+//  - workerd (it has DigestStream): WebCrypto beats noble at every size measured, even 512 bytes,
+//    so noble is not used there at all.
 // A runtime with a native streaming hash (Node's `createHash`) can inject it for every file.
 import { sha256 } from '@noble/hashes/sha2.js';
 import { toHex } from '../../util/bytes.js';
@@ -17,8 +20,8 @@ export interface IncrementalSha256 {
 
 export type Sha256Factory = () => IncrementalSha256;
 
-/** Below this size noble wins (no await, no copy); measured on Node 20, see the docs. */
-export const NOBLE_DIGEST_MAX_BYTES = 8 * 1024;
+/** Up to this size noble wins on Node 20 (no await, no copy); measured, see the docs. */
+export const NOBLE_DIGEST_MAX_BYTES = 4 * 1024;
 /** Up to this size a file is buffered for one-shot WebCrypto: the memory a single file may cost. */
 export const BUFFERED_DIGEST_MAX_BYTES = 1024 * 1024;
 
@@ -47,9 +50,10 @@ export type DigestEngine = 'injected' | 'noble' | 'webcrypto' | 'digest-stream';
 /** The engine used for a file of `size` bytes in this runtime. */
 export function chooseDigestEngine(size: number, injected?: Sha256Factory): DigestEngine {
   if (injected) return 'injected';
-  if (size <= NOBLE_DIGEST_MAX_BYTES) return 'noble';
+  const streaming = digestStreamCtor() !== null;
+  if (size <= NOBLE_DIGEST_MAX_BYTES && !streaming) return 'noble';
   if (size <= BUFFERED_DIGEST_MAX_BYTES && subtle()) return 'webcrypto';
-  if (digestStreamCtor()) return 'digest-stream';
+  if (streaming) return 'digest-stream';
   return 'noble';
 }
 
