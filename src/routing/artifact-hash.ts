@@ -1,7 +1,7 @@
 // artifact_hash: SHA-256 of the RouteInput as Python `json.dumps(d, sort_keys=True)` prints it
 // (all 13 fields, defaults included, ", " / ": " separators, ensure_ascii). BEHAVIOR.md §13.
 import { pyJsonDumps, pyJsonNumber, pyJsonString } from '../util/pyjson.js';
-import { sha256Hex } from '../util/sha256.js';
+import { sha256HexAscii } from './sha256-ascii.js';
 
 /** The 13 RouteInput fields the hash covers; missing optionals count as their defaults. */
 export interface ArtifactHashInput {
@@ -52,5 +52,5 @@ export function artifactHashPreimage(input: ArtifactHashInput): string {
 
 /** pyhall-compatible artifact_hash (lowercase hex). */
 export function computeArtifactHash(input: ArtifactHashInput): string {
-  return sha256Hex(artifactHashPreimage(input));
+  return sha256HexAscii(artifactHashPreimage(input));
 }

@@ -155,6 +155,63 @@ interface DenyShape {
   attestationValid?: boolean | null;
 }
 
+interface DenyState {
+  input: RouteInput;
+  sCorr: string;
+  sTenant: string;
+  sCap: string;
+  now: () => number;
+  newId: () => string;
+  dry: boolean;
+}
+
+/** The one deny builder every deny goes through (BEHAVIOR.md §4). */
+function buildDeny(st: DenyState, code: string, message: string, extras: Record<string, unknown> | null, s: DenyShape): RouteDecision {
+  const input = st.input;
+  const reason: Record<string, unknown> = { code, message };
+  if (extras) for (const k in extras) reason[k] = extras[k];
+  const evt: TelemetryEvent = {
+    event_id: 'evt.os.task.denied',
+    timestamp: isoTimestamp(st.now()),
+    correlation_id: st.sCorr,
+    tenant_id: st.sTenant,
+    capability_id: st.sCap,
+    deny_code: code,
+    deny_message: message,
+    matched_rule_id: s.ruleId,
+  };
+  if (st.dry) evt.dry_run = true;
+  return {
+    decision_id: st.newId(),
+    timestamp: isoTimestamp(st.now()),
+    correlation_id: input.correlation_id,
+    tenant_id: input.tenant_id,
+    capability_id: input.capability_id,
+    matched_rule_id: s.ruleId,
+    env: input.env,
+    data_label: input.data_label,
+    tenant_risk: input.tenant_risk,
+    qos_class: input.qos_class,
+    denied: true,
+    deny_reason_if_denied: reason as RouteDecision['deny_reason_if_denied'],
+    selected_worker_species_id: null,
+    candidate_workers_ranked: s.candidates ?? [],
+    required_controls_effective: s.required ? [...s.required] : [],
+    recommended_profiles_effective: [],
+    escalation_effective: s.esc ?? { ...ESCALATION_DEFAULTS, human_required_if: [] },
+    preconditions_checked: s.pre ? { ...s.pre } : { ...PRECONDITION_DEFAULTS },
+    artifact_hash: null,
+    worker_attestation_checked: s.attestationChecked ?? false,
+    worker_attestation_valid: s.attestationValid ?? null,
+    dry_run: st.dry,
+    telemetry_envelopes: [evt],
+  };
+}
+
+function ruleInvalid(st: DenyState, rule: CompiledRule, problem: string, s: DenyShape): RouteDecision {
+  return buildDeny(st, C.RULES_INVALID, M.DENY_RULES_INVALID, { rule_index: rule.index, problem }, s);
+}
+
 export function decide(input: RouteInput, ctx: DecideContext, opts?: DecideOptions): RouteDecision {
   const now = ctx.now ?? defaultNow;
   const newId = ctx.newId ?? defaultNewId;
@@ -166,46 +223,7 @@ export function decide(input: RouteInput, ctx: DecideContext, opts?: DecideOptio
   const sTenant = typeof tenant === 'string' ? stripControlChars(tenant) : tenant;
   const sCap = typeof cap === 'string' ? stripControlChars(cap) : cap;
 
-  const deny = (code: string, message: string, extras: Record<string, unknown> | null, s: DenyShape): RouteDecision => {
-    const reason: Record<string, unknown> = { code, message };
-    if (extras) for (const k in extras) reason[k] = extras[k];
-    const evt: TelemetryEvent = {
-      event_id: 'evt.os.task.denied',
-      timestamp: isoTimestamp(now()),
-      correlation_id: sCorr,
-      tenant_id: sTenant,
-      capability_id: sCap,
-      deny_code: code,
-      deny_message: message,
-      matched_rule_id: s.ruleId,
-    };
-    if (dry) evt.dry_run = true;
-    return {
-      decision_id: newId(),
-      timestamp: isoTimestamp(now()),
-      correlation_id: corr,
-      tenant_id: tenant,
-      capability_id: cap,
-      matched_rule_id: s.ruleId,
-      env: input.env,
-      data_label: input.data_label,
-      tenant_risk: input.tenant_risk,
-      qos_class: input.qos_class,
-      denied: true,
-      deny_reason_if_denied: reason as RouteDecision['deny_reason_if_denied'],
-      selected_worker_species_id: null,
-      candidate_workers_ranked: s.candidates ?? [],
-      required_controls_effective: s.required ? [...s.required] : [],
-      recommended_profiles_effective: [],
-      escalation_effective: s.esc ?? { ...ESCALATION_DEFAULTS, human_required_if: [] },
-      preconditions_checked: s.pre ? { ...s.pre } : { ...PRECONDITION_DEFAULTS },
-      artifact_hash: null,
-      worker_attestation_checked: s.attestationChecked ?? false,
-      worker_attestation_valid: s.attestationValid ?? null,
-      dry_run: dry,
-      telemetry_envelopes: [evt],
-    };
-  };
+  const st: DenyState = { input, sCorr, sTenant, sCap, now, newId, dry };
 
   const cfg = effectiveConfig(ctx);
   const getRegistered =
@@ -213,26 +231,26 @@ export function decide(input: RouteInput, ctx: DecideContext, opts?: DecideOptio
 
   // 0. signatory tenants
   if (cfg && cfg.require_signatory && !tenantAllowed(cfg.allowed_tenants, tenant)) {
-    return deny(C.UNKNOWN_TENANT, M.DENY_UNKNOWN_TENANT, { tenant_id: tenant }, { ruleId: PRE_ROUTING });
+    return buildDeny(st, C.UNKNOWN_TENANT, M.DENY_UNKNOWN_TENANT, { tenant_id: tenant }, { ruleId: PRE_ROUTING });
   }
   // 0'. require_credential only warns (pyhall v0.1)
   if (cfg && cfg.require_credential) ctx.onWarning?.(REQUIRE_CREDENTIAL_WARNING);
   // 0.1 tenant presence (reachable only when validation was bypassed)
   if (typeof tenant !== 'string' || isPyBlank(tenant)) {
-    return deny(C.MISSING_TENANT_ID, M.DENY_MISSING_TENANT_ID, null, { ruleId: PRE_ROUTING });
+    return buildDeny(st, C.MISSING_TENANT_ID, M.DENY_MISSING_TENANT_ID, null, { ruleId: PRE_ROUTING });
   }
   // 0.25 blast_score range
   const bs = input.blast_score;
   if (bs !== null && bs !== undefined && (bs < 0 || bs > 100)) {
-    return deny(C.INVALID_INPUT, M.DENY_INVALID_INPUT, { blast_score: bs }, { ruleId: PRE_ROUTING });
+    return buildDeny(st, C.INVALID_INPUT, M.DENY_INVALID_INPUT, { blast_score: bs }, { ruleId: PRE_ROUTING });
   }
   const prodEdge = PROD_EDGE(input.env);
   // 0.5 shadow rules, prod/edge only (analysed once per rule set)
   if (prodEdge) {
     const sh = ctx.rules.shadows();
-    if (!sh.ok) return deny(C.RULES_INVALID, M.DENY_RULES_INVALID, { problem: sh.problem }, { ruleId: NO_MATCH });
+    if (!sh.ok) return buildDeny(st, C.RULES_INVALID, M.DENY_RULES_INVALID, { problem: sh.problem }, { ruleId: NO_MATCH });
     if (sh.ids.length > 0) {
-      return deny(
+      return buildDeny(st, 
         C.SHADOW_RULES_DETECTED,
         M.DENY_SHADOW_RULES_DETECTED,
         { shadowed_rule_ids: [...sh.ids], shadow_count: sh.ids.length },
@@ -242,15 +260,15 @@ export function decide(input: RouteInput, ctx: DecideContext, opts?: DecideOptio
   }
   // 1. first matching rule
   const m = ctx.rules.firstMatch(cap, input.env, input.data_label, input.tenant_risk, input.qos_class);
-  if (m === -1) return deny(C.NO_MATCHING_RULE, M.DENY_NO_MATCHING_RULE, null, { ruleId: NO_MATCH });
+  if (m === -1) return buildDeny(st, C.NO_MATCHING_RULE, M.DENY_NO_MATCHING_RULE, null, { ruleId: NO_MATCH });
   if (m < -1) {
     const bad = ctx.rules.rules[-(m + 3)]!;
     const problem = bad.conds.find((c) => c.problem)?.problem ?? 'invalid match condition';
-    return deny(C.RULES_INVALID, M.DENY_RULES_INVALID, { rule_index: bad.index, problem }, { ruleId: NO_MATCH });
+    return buildDeny(st, C.RULES_INVALID, M.DENY_RULES_INVALID, { rule_index: bad.index, problem }, { ruleId: NO_MATCH });
   }
   const rule: CompiledRule = ctx.rules.rules[m]!;
   if (rule.problemAtMatch) {
-    return deny(
+    return buildDeny(st, 
       C.RULES_INVALID,
       M.DENY_RULES_INVALID,
       { rule_index: rule.index, problem: rule.problemAtMatch },
@@ -259,15 +277,13 @@ export function decide(input: RouteInput, ctx: DecideContext, opts?: DecideOptio
   }
   const ruleId = rule.ruleId;
   const required = rule.required;
-  const invalidRule = (problem: string, s: DenyShape) =>
-    deny(C.RULES_INVALID, M.DENY_RULES_INVALID, { rule_index: rule.index, problem }, s);
 
   // 2. preconditions / correlation id
   const pre = rule.preconditions;
-  if (!pre) return invalidRule(rule.preconditionsProblem!, { ruleId, required });
+  if (!pre) return ruleInvalid(st, rule, rule.preconditionsProblem!, { ruleId, required });
   const corrFloor = cfg ? cfg.enforce_correlation_id : true;
   if ((pre.must_have_correlation_id || corrFloor) && (typeof corr !== 'string' || isPyBlank(corr))) {
-    return deny(C.MISSING_CORRELATION_ID, M.DENY_MISSING_CORRELATION_ID, null, { ruleId, required, pre });
+    return buildDeny(st, C.MISSING_CORRELATION_ID, M.DENY_MISSING_CORRELATION_ID, null, { ruleId, required, pre });
   }
   // 3. required controls
   const ctrlFloor = cfg ? cfg.enforce_required_controls : true;
@@ -275,7 +291,7 @@ export function decide(input: RouteInput, ctx: DecideContext, opts?: DecideOptio
     let missing: string[] | null = null;
     for (const c of required) if (!ctx.controlsPresent.has(c)) (missing ??= []).push(c);
     if (missing) {
-      return deny(C.MISSING_REQUIRED_CONTROLS, M.DENY_MISSING_REQUIRED_CONTROLS, { missing }, { ruleId, required, pre });
+      return buildDeny(st, C.MISSING_REQUIRED_CONTROLS, M.DENY_MISSING_REQUIRED_CONTROLS, { missing }, { ruleId, required, pre });
     }
   }
   // 4. blast gate
@@ -289,8 +305,8 @@ export function decide(input: RouteInput, ctx: DecideContext, opts?: DecideOptio
       const esc = rule.escalationProblem?.startsWith('escalation must')
         ? rule.escalationProblem
         : buildEscalation(rule.escRaw, { human_required_default: true, rationale: 'REQUIRE_HUMAN_HIGH_BLAST' });
-      if (typeof esc === 'string') return invalidRule(esc, { ruleId, required, pre });
-      return deny(
+      if (typeof esc === 'string') return ruleInvalid(st, rule, esc, { ruleId, required, pre });
+      return buildDeny(st, 
         C.REQUIRES_HUMAN,
         M.DENY_REQUIRES_HUMAN,
         { blast_score: gated, reason: 'REQUIRE_HUMAN_HIGH_BLAST' },
@@ -300,14 +316,14 @@ export function decide(input: RouteInput, ctx: DecideContext, opts?: DecideOptio
   }
   // 5. policy gate
   const escalation = rule.escalation;
-  if (!escalation) return invalidRule(rule.escalationProblem!, { ruleId, required, pre });
+  if (!escalation) return ruleInvalid(st, rule, rule.escalationProblem!, { ruleId, required, pre });
   let policyVersion: unknown = 'policy.v0';
   let gatedReason = 'no_gate_required';
   let approvalId: string | null = null;
   let gateReasonForApproval: unknown = null;
   if (escalation.policy_gate) {
     const s: DenyShape = { ruleId, required, pre, esc: escalation };
-    if (!ctx.policy && !ctx.policyGate) return deny(C.POLICY_GATE_UNCONFIGURED, M.DENY_POLICY_GATE_UNCONFIGURED, null, s);
+    if (!ctx.policy && !ctx.policyGate) return buildDeny(st, C.POLICY_GATE_UNCONFIGURED, M.DENY_POLICY_GATE_UNCONFIGURED, null, s);
     const gctx: GateContext = {
       capability_id: cap,
       tenant_id: tenant,
@@ -335,29 +351,29 @@ export function decide(input: RouteInput, ctx: DecideContext, opts?: DecideOptio
         [decision, version, reason] = r;
       }
     } catch {
-      return deny(C.INTERNAL_ERROR, M.DENY_INTERNAL_ERROR, null, s);
+      return buildDeny(st, C.INTERNAL_ERROR, M.DENY_INTERNAL_ERROR, null, s);
     }
     const approved = decision === 'REQUIRE_HUMAN' && !!opts?.approvedHumanGate;
     if ((decision === 'DENY' || (decision === 'REQUIRE_HUMAN' && !approved)) && reason !== null && typeof reason !== 'string') {
       // pyhall crashes here (Escalation.rationale must be a string): a malformed gate fails closed.
-      return deny(C.INTERNAL_ERROR, M.DENY_INTERNAL_ERROR, null, s);
+      return buildDeny(st, C.INTERNAL_ERROR, M.DENY_INTERNAL_ERROR, null, s);
     }
     if (decision === 'DENY') {
       const esc = buildEscalation(rule.escRaw, { rationale: reason as string | null });
-      if (typeof esc === 'string') return invalidRule(esc, s);
-      return deny(C.POLICY_GATE, M.DENY_POLICY_GATE, { reason, policy_version: version }, { ...s, esc });
+      if (typeof esc === 'string') return ruleInvalid(st, rule, esc, s);
+      return buildDeny(st, C.POLICY_GATE, M.DENY_POLICY_GATE, { reason, policy_version: version }, { ...s, esc });
     }
     if (decision === 'REQUIRE_HUMAN' && !approved) {
       const esc = buildEscalation(rule.escRaw, { human_required_default: true, rationale: reason as string | null });
-      if (typeof esc === 'string') return invalidRule(esc, s);
+      if (typeof esc === 'string') return ruleInvalid(st, rule, esc, s);
       const extras: Record<string, unknown> = { reason, policy_version: version, supervisor_required: true };
       if (supervisorLevel !== undefined) extras.supervisor_level = supervisorLevel;
-      return deny(C.REQUIRES_HUMAN_APPROVAL, M.DENY_REQUIRES_HUMAN_APPROVAL, extras, { ...s, esc });
+      return buildDeny(st, C.REQUIRES_HUMAN_APPROVAL, M.DENY_REQUIRES_HUMAN_APPROVAL, extras, { ...s, esc });
     }
     if (decision !== 'ALLOW' && !approved) {
       const esc = buildEscalation(rule.escRaw, { rationale: 'invalid_gate_response' });
-      if (typeof esc === 'string') return invalidRule(esc, s);
-      return deny(C.POLICY_GATE_INVALID_RESPONSE, gateInvalidResponseMessage(pyRepr(decision)), null, { ...s, esc });
+      if (typeof esc === 'string') return ruleInvalid(st, rule, esc, s);
+      return buildDeny(st, C.POLICY_GATE_INVALID_RESPONSE, gateInvalidResponseMessage(pyRepr(decision)), null, { ...s, esc });
     }
     policyVersion = version;
     gatedReason = 'policy_gate_allow';
@@ -369,7 +385,7 @@ export function decide(input: RouteInput, ctx: DecideContext, opts?: DecideOptio
   }
   // 6. candidate selection (availability asked for every candidate, even after a selection)
   const specs = rule.candidates;
-  if (!specs) return invalidRule(rule.candidatesProblem!, { ruleId, required, pre, esc: escalation });
+  if (!specs) return ruleInvalid(st, rule, rule.candidatesProblem!, { ruleId, required, pre, esc: escalation });
   const ranked: CandidateWorker[] = new Array(specs.length);
   let selected: string | null = null;
   for (let i = 0; i < specs.length; i++) {
@@ -391,7 +407,7 @@ export function decide(input: RouteInput, ctx: DecideContext, opts?: DecideOptio
     ranked[i] = { worker_species_id: c.wid ?? '__missing__', score_hint: c.score, requires_controls_minimum: null, skip_reason: skip };
   }
   if (selected === null) {
-    return deny(C.NO_AVAILABLE_WORKER, M.DENY_NO_AVAILABLE_WORKER, null, {
+    return buildDeny(st, C.NO_AVAILABLE_WORKER, M.DENY_NO_AVAILABLE_WORKER, null, {
       ruleId,
       required,
       pre,
@@ -406,7 +422,7 @@ export function decide(input: RouteInput, ctx: DecideContext, opts?: DecideOptio
   const attRuns = !!cfg && cfg.require_worker_attestation;
   if (attRuns) {
     const getCurrent = ctx.getCurrentHash;
-    if (!getRegistered || !getCurrent) return deny(C.ATTESTATION_UNCONFIGURED, M.DENY_ATTESTATION_UNCONFIGURED, null, after);
+    if (!getRegistered || !getCurrent) return buildDeny(st, C.ATTESTATION_UNCONFIGURED, M.DENY_ATTESTATION_UNCONFIGURED, null, after);
     let registered: unknown = null;
     let current: unknown = null;
     try {
@@ -420,12 +436,12 @@ export function decide(input: RouteInput, ctx: DecideContext, opts?: DecideOptio
       current = null;
     }
     if (registered === null || registered === undefined)
-      return deny(C.WORKER_ATTESTATION_MISSING, attestationMissingMessage(selected), null, after);
+      return buildDeny(st, C.WORKER_ATTESTATION_MISSING, attestationMissingMessage(selected), null, after);
     if (!isSha256Hex(registered))
-      return deny(C.WORKER_ATTESTATION_INVALID_HASH, attestationInvalidHashMessage(selected), null, after);
-    if (!isSha256Hex(current)) return deny(C.WORKER_HASH_UNAVAILABLE, hashUnavailableMessage(selected), null, after);
+      return buildDeny(st, C.WORKER_ATTESTATION_INVALID_HASH, attestationInvalidHashMessage(selected), null, after);
+    if (!isSha256Hex(current)) return buildDeny(st, C.WORKER_HASH_UNAVAILABLE, hashUnavailableMessage(selected), null, after);
     if (current !== registered) {
-      return deny(C.WORKER_TAMPERED, tamperedMessage(selected), { worker_species_id: selected }, {
+      return buildDeny(st, C.WORKER_TAMPERED, tamperedMessage(selected), { worker_species_id: selected }, {
         ...after,
         attestationChecked: true,
         attestationValid: false,
@@ -440,27 +456,27 @@ export function decide(input: RouteInput, ctx: DecideContext, opts?: DecideOptio
     try {
       verdict = ctx.afterSelect({ input, rule_id: ruleId, worker_species_id: selected, worker_attestation_checked: attChecked });
     } catch {
-      return deny(C.INTERNAL_ERROR, POST_SELECT_INTERNAL_ERROR_MESSAGE, null, after);
+      return buildDeny(st, C.INTERNAL_ERROR, POST_SELECT_INTERNAL_ERROR_MESSAGE, null, after);
     }
-    if (verdict) return deny(verdict.code, verdict.message, verdict.extras ?? null, after);
+    if (verdict) return buildDeny(st, verdict.code, verdict.message, verdict.extras ?? null, after);
   }
   // 6.7 privilege envelope
   const privRuns = rule.needsPrivilege || (!!cfg && cfg.enforce_privilege_envelopes);
   if (privRuns) {
     const getEnv = ctx.getPrivilegeEnvelope;
     const allows = ctx.policyAllowsPrivilege;
-    if (!getEnv || !allows) return deny(C.PRIVILEGE_ENVELOPE_UNCONFIGURED, M.DENY_PRIVILEGE_ENVELOPE_UNCONFIGURED, null, after);
+    if (!getEnv || !allows) return buildDeny(st, C.PRIVILEGE_ENVELOPE_UNCONFIGURED, M.DENY_PRIVILEGE_ENVELOPE_UNCONFIGURED, null, after);
     let res: unknown;
     try {
       const envelope = getEnv(selected);
       res = allows(input.env, input.data_label, envelope);
       if (!Array.isArray(res) || res.length !== 2) throw new TypeError('privilege policy must return [allowed, reason]');
     } catch {
-      return deny(C.INTERNAL_ERROR, PRIVILEGE_INTERNAL_ERROR_MESSAGE, null, after);
+      return buildDeny(st, C.INTERNAL_ERROR, PRIVILEGE_INTERNAL_ERROR_MESSAGE, null, after);
     }
     const [allowed, reason] = res as [unknown, unknown];
     if (allowed !== true) {
-      return deny(
+      return buildDeny(st, 
         C.PRIVILEGE_ENVELOPE_VIOLATED,
         privilegeViolatedMessage(input.env, input.data_label, pyStr(reason)),
         { reason, worker_species_id: selected },
@@ -470,7 +486,7 @@ export function decide(input: RouteInput, ctx: DecideContext, opts?: DecideOptio
   }
   // 8 (checked before telemetry so a malformed rule still fails closed)
   const profiles = rule.profiles;
-  if (!profiles) return invalidRule(rule.profilesProblem!, after);
+  if (!profiles) return ruleInvalid(st, rule, rule.profilesProblem!, after);
 
   // 7. telemetry, allow path
   const events: TelemetryEvent[] = [];
