@@ -1,6 +1,7 @@
 // decide(): decisions/s and latency for 1, 20 and 200 rules (the matching rule last), against
 // the "floor" (only artifact_hash + a decision id for the same input), measured in one run.
 import { randomUUID } from 'node:crypto';
+import { cpus, loadavg } from 'node:os';
 import {
   Hall,
   buildRegistry,
@@ -125,6 +126,8 @@ export async function run(): Promise<void> {
   cases['Hall.routeSync incl. validation, 20 rules'] = () => hall.routeSync(raw20);
   const rows = measureAll(cases);
 
+  const [l1] = loadavg();
+  console.log(`machine: ${cpus().length} cores, load average ${l1!.toFixed(2)} during the run (other processes share the CPU)`);
   console.log('decide(): prod request, allowed by the last rule (shadow analysis cached per rule set)');
   console.log(`${'case'.padEnd(46)} ${'decisions/s'.padStart(12)} ${'p50'.padStart(10)} ${'p99'.padStart(10)}`);
   for (const [k, s] of Object.entries(rows))
