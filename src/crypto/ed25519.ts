@@ -5,12 +5,34 @@
 import * as ed from '@noble/ed25519';
 import { sha512 } from '@noble/hashes/sha2.js';
 import { concatBytes, fromBase64Url } from '../util/bytes.js';
+import { arrayBufferView as ab } from './webcrypto.js';
+import { ed25519Subtle, getEd25519Backend, registerEd25519Fallback } from './ed25519-verify.js';
 
-// noble v3 ships only async methods unless a synchronous SHA-512 is supplied.
-ed.hashes.sha512 = sha512;
+export {
+  createEd25519Verifier,
+  registerEd25519Fallback,
+  type Ed25519FallbackVerify,
+  ed25519Verify,
+  getEd25519Backend,
+  setEd25519Backend,
+  type Ed25519Backend,
+  type Ed25519BackendPreference,
+  type Ed25519Verifier,
+} from './ed25519-verify.js';
+import type { Ed25519Backend } from './ed25519-verify.js';
 
-export type Ed25519Backend = 'webcrypto' | 'noble';
-export type Ed25519BackendPreference = Ed25519Backend | 'auto';
+/**
+ * Makes @noble/ed25519 the verifier wherever WebCrypto lacks Ed25519 (older browsers). Loading
+ * this module does it already; call it explicitly when you import only the verify functions.
+ * noble runs in RFC 8032 mode (zip215: false) so both backends accept the same signatures.
+ */
+export function enableNobleEd25519(): void {
+  // noble v3 ships only async methods unless a synchronous SHA-512 is supplied.
+  ed.hashes.sha512 = sha512;
+  registerEd25519Fallback(async (sig, msg, pk) => ed.verify(sig, msg, pk, { zip215: false }));
+}
+
+enableNobleEd25519();
 
 export interface Ed25519KeyPair {
   /** The 32-byte private seed (RFC 8032 "private key"; JWK `d`). */
@@ -30,41 +52,8 @@ const ALG = { name: 'Ed25519' } as const;
 const PKCS8_PREFIX = new Uint8Array([
   0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
 ]);
-// RFC 8032 test 1 public key: a known-good point used only to probe WebCrypto support.
-const PROBE_KEY = '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo';
 
-let preference: Ed25519BackendPreference = 'auto';
-let detected: Promise<Ed25519Backend> | undefined;
-
-/** WebCrypto's typings want an ArrayBuffer-backed view; copy only when the buffer is shared. */
-function ab(u: Uint8Array): Uint8Array<ArrayBuffer> {
-  return u.buffer instanceof ArrayBuffer ? (u as Uint8Array<ArrayBuffer>) : new Uint8Array(u);
-}
-
-function subtle(): SubtleCrypto | undefined {
-  return (globalThis.crypto as Crypto | undefined)?.subtle;
-}
-
-/** Forces a backend ('noble' is useful for tests and old runtimes); 'auto' restores detection. */
-export function setEd25519Backend(pref: Ed25519BackendPreference): void {
-  preference = pref;
-}
-
-/** The backend this runtime will use: WebCrypto when it can import an Ed25519 key, else noble. */
-export function getEd25519Backend(): Promise<Ed25519Backend> {
-  if (preference !== 'auto') return Promise.resolve(preference);
-  detected ??= (async (): Promise<Ed25519Backend> => {
-    const s = subtle();
-    if (!s) return 'noble';
-    try {
-      await s.importKey('raw', ab(fromBase64Url(PROBE_KEY)), ALG, false, ['verify']);
-      return 'webcrypto';
-    } catch {
-      return 'noble';
-    }
-  })();
-  return detected;
-}
+const subtle = ed25519Subtle;
 
 function assertLength(bytes: Uint8Array, n: number, what: string): void {
   if (!(bytes instanceof Uint8Array) || bytes.length !== n) {
@@ -111,61 +100,4 @@ export async function createEd25519Signer(seed: Uint8Array): Promise<Ed25519Sign
 /** A 64-byte Ed25519 signature of `message`. */
 export async function ed25519Sign(seed: Uint8Array, message: Uint8Array): Promise<Uint8Array> {
   return (await createEd25519Signer(seed)).sign(message);
-}
-
-export interface Ed25519Verifier {
-  readonly publicKey: Uint8Array;
-  /** True only for a valid signature; never throws. */
-  verify(message: Uint8Array, signature: Uint8Array): Promise<boolean>;
-}
-
-/**
- * A verifier that imports its public key once (a chain of receipts signed by one key).
- * A malformed public key yields a verifier that rejects everything.
- */
-export async function createEd25519Verifier(publicKey: Uint8Array): Promise<Ed25519Verifier> {
-  const pk = publicKey instanceof Uint8Array ? publicKey.slice() : new Uint8Array(0);
-  const backend = await getEd25519Backend();
-  let key: CryptoKey | null = null;
-  if (backend === 'webcrypto' && pk.length === 32) {
-    try {
-      key = await subtle()!.importKey('raw', ab(pk), ALG, false, ['verify']);
-    } catch {
-      key = null;
-    }
-  }
-  return {
-    publicKey: pk,
-    async verify(message, signature) {
-      if (pk.length !== 32 || !(signature instanceof Uint8Array) || signature.length !== 64) return false;
-      try {
-        if (backend === 'noble') return ed.verify(signature, message, pk, { zip215: false });
-        return key ? await subtle()!.verify(ALG, key, ab(signature), ab(message)) : false;
-      } catch {
-        return false;
-      }
-    },
-  };
-}
-
-/**
- * True only for a valid signature. Never throws on hostile input: a malformed key or signature
- * is simply not valid. noble runs in RFC 8032 mode (not ZIP-215) so both backends agree.
- */
-export async function ed25519Verify(
-  publicKey: Uint8Array,
-  message: Uint8Array,
-  signature: Uint8Array,
-): Promise<boolean> {
-  if (!(publicKey instanceof Uint8Array) || publicKey.length !== 32) return false;
-  if (!(signature instanceof Uint8Array) || signature.length !== 64) return false;
-  try {
-    if ((await getEd25519Backend()) === 'noble') {
-      return ed.verify(signature, message, publicKey, { zip215: false });
-    }
-    const key = await subtle()!.importKey('raw', ab(publicKey), ALG, false, ['verify']);
-    return await subtle()!.verify(ALG, key, ab(signature), ab(message));
-  } catch {
-    return false;
-  }
 }

@@ -1,9 +1,12 @@
 // Receipt hashing and structural checks without zod: this file is on the browser verify path
 // (12 KB gzip budget). schema.ts holds the zod wire schema; a test keeps the two in step.
-import { utf8 } from '../util/bytes.js';
+import { toHex, utf8 } from '../util/bytes.js';
 import { canonicalJson } from '../util/jcs.js';
-import { sha256Hex, isSha256Hex } from '../util/sha256.js';
+import { sha256Async } from '../crypto/webcrypto.js';
+import { sha256Hex } from '../util/sha256.js';
 import { isUuidV7 } from './uuid.js';
+
+const isSha256Hex = (v: unknown): v is string => typeof v === 'string' && /^[0-9a-f]{64}$/.test(v);
 
 /** Pinned in every receipt, and therefore in every receipt_hash. */
 export const RECEIPT_VERSION = 'edgehall.receipt.v1';
@@ -18,13 +21,26 @@ const SIGNATURE_B64URL = /^[A-Za-z0-9_-]{86}$/;
 const UNHASHED = new Set(['receipt_hash', 'signature']);
 
 /**
- * receipt_hash: lowercase hex SHA-256 of the RFC 8785 canonical JSON of the receipt without
+ * The bytes behind receipt_hash: the RFC 8785 canonical JSON of the receipt without
  * `receipt_hash` and `signature` (any other field, known or not, is covered).
  */
-export function hashReceipt(receipt: object): string {
+export function receiptHashInput(receipt: object): Uint8Array {
   const body: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(receipt)) if (!UNHASHED.has(k)) body[k] = v;
-  return sha256Hex(utf8(canonicalJson(body)));
+  return utf8(canonicalJson(body));
+}
+
+/**
+ * receipt_hash: lowercase hex SHA-256 of the RFC 8785 canonical JSON of the receipt without
+ * `receipt_hash` and `signature`. Synchronous (@noble/hashes), for the Hall's hot path.
+ */
+export function hashReceipt(receipt: object): string {
+  return sha256Hex(receiptHashInput(receipt));
+}
+
+/** hashReceipt through WebCrypto: what the verifiers use (no JavaScript SHA-256 needed). */
+export async function hashReceiptAsync(receipt: object): Promise<string> {
+  return toHex(await sha256Async(receiptHashInput(receipt)));
 }
 
 const isStr = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= MAX_RECEIPT_STRING;

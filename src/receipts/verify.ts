@@ -1,8 +1,8 @@
 // Receipt and chain verification: web-standard, no zod (browser verify bundle).
 import { fromBase64Url, utf8 } from '../util/bytes.js';
-import { readJwks } from '../crypto/jwk.js';
-import { createEd25519Verifier, type Ed25519Verifier } from '../crypto/ed25519.js';
-import { hashReceipt, receiptShapeProblems } from './core.js';
+import { readJwksAsync } from '../crypto/jwk-core.js';
+import { createEd25519Verifier, type Ed25519Verifier } from '../crypto/ed25519-verify.js';
+import { hashReceiptAsync, receiptShapeProblems } from './core.js';
 import * as C from './codes.js';
 
 export interface ReceiptVerdict {
@@ -36,8 +36,8 @@ export interface VerifyChainOptions {
 
 type KeyLookup = (kid: string) => Promise<Ed25519Verifier | null>;
 
-function keyLookupFrom(jwks: unknown): KeyLookup {
-  const keys = readJwks(jwks);
+async function keyLookupFrom(jwks: unknown): Promise<KeyLookup> {
+  const keys = await readJwksAsync(jwks);
   const cache = new Map<string, Promise<Ed25519Verifier | null>>();
   return (kid) => {
     let v = cache.get(kid);
@@ -51,6 +51,15 @@ function keyLookupFrom(jwks: unknown): KeyLookup {
 }
 
 async function verifyWith(receipt: unknown, lookup: KeyLookup): Promise<ReceiptVerdict> {
+  try {
+    return await verifyWithUnsafe(receipt, lookup);
+  } catch (err) {
+    // Only the runtime can make this throw (no WebCrypto / no Ed25519): still a refusal, never a pass.
+    return { ok: false, code: C.RECEIPT_CRYPTO_UNAVAILABLE, message: (err as Error)?.message ?? String(err) };
+  }
+}
+
+async function verifyWithUnsafe(receipt: unknown, lookup: KeyLookup): Promise<ReceiptVerdict> {
   const problems = receiptShapeProblems(receipt);
   if (problems.length > 0) {
     return { ok: false, code: C.RECEIPT_SCHEMA_INVALID, message: `the receipt is malformed (${problems.join('; ')}).` };
@@ -58,8 +67,9 @@ async function verifyWith(receipt: unknown, lookup: KeyLookup): Promise<ReceiptV
   const r = receipt as { receipt_hash: string; signature: string; signing_key_id: string };
   let hash: string;
   try {
-    hash = hashReceipt(r);
+    hash = await hashReceiptAsync(r);
   } catch (err) {
+    if ((err as { code?: unknown }).code === 'CRYPTO_UNAVAILABLE') throw err;
     return { ok: false, code: C.RECEIPT_SCHEMA_INVALID, message: `the receipt cannot be canonicalised: ${(err as Error).message}.` };
   }
   if (hash !== r.receipt_hash) {
@@ -86,7 +96,7 @@ function keysInvalid(err: unknown): ReceiptVerdict {
 export async function verifyReceipt(receipt: unknown, jwks: unknown): Promise<ReceiptVerdict> {
   let lookup: KeyLookup;
   try {
-    lookup = keyLookupFrom(jwks);
+    lookup = await keyLookupFrom(jwks);
   } catch (err) {
     return keysInvalid(err);
   }
@@ -100,7 +110,7 @@ export async function verifyReceipt(receipt: unknown, jwks: unknown): Promise<Re
 export async function verifyChain(receipts: readonly unknown[], jwks: unknown, opts: VerifyChainOptions = {}): Promise<ChainVerdict> {
   let lookup: KeyLookup;
   try {
-    lookup = keyLookupFrom(jwks);
+    lookup = await keyLookupFrom(jwks);
   } catch (err) {
     return { verified: 0, ...keysInvalid(err), ok: false };
   }

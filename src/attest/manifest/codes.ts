@@ -16,6 +16,8 @@ export const ATTEST_NAMESPACE_INVALID = 'ATTEST_NAMESPACE_INVALID';
 export const ATTEST_KEY_UNKNOWN = 'ATTEST_KEY_UNKNOWN';
 /** Ed25519: the key exists but is registered for another namespace than the worker's. */
 export const ATTEST_KEY_NAMESPACE_MISMATCH = 'ATTEST_KEY_NAMESPACE_MISMATCH';
+/** The runtime cannot verify (no WebCrypto, or no Ed25519 and no fallback enabled). */
+export const ATTEST_CRYPTO_UNAVAILABLE = 'ATTEST_CRYPTO_UNAVAILABLE';
 /** The verifier was called with unusable inputs (not a manifest problem). */
 export const ATTEST_INPUT_INVALID = 'ATTEST_INPUT_INVALID';
 
@@ -30,4 +32,5 @@ export type AttestDenyCode =
   | typeof ATTEST_NAMESPACE_INVALID
   | typeof ATTEST_KEY_UNKNOWN
   | typeof ATTEST_KEY_NAMESPACE_MISMATCH
+  | typeof ATTEST_CRYPTO_UNAVAILABLE
   | typeof ATTEST_INPUT_INVALID;

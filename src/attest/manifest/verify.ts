@@ -2,12 +2,10 @@
 //   manifest readable → identity → package hash → signature present → signature valid.
 // The package hash is an input (computed by the tar reader or directory hasher), so this file
 // stays small enough for the browser verify bundle (no zod, no tar code).
-import { fromBase64Url, decodeUtf8Strict } from '../../util/bytes.js';
-import { timingSafeEqualString } from '../../util/constant-time.js';
-import { isSha256Hex } from '../../util/sha256.js';
-import { hmacSha256Hex } from '../../crypto/hmac.js';
-import { createEd25519Verifier } from '../../crypto/ed25519.js';
-import { readJwks, type ImportedPublicKey } from '../../crypto/jwk.js';
+import { fromBase64Url, fromHex, decodeUtf8Strict, utf8 } from '../../util/bytes.js';
+import { hmacSha256VerifyAsync } from '../../crypto/webcrypto.js';
+import { createEd25519Verifier } from '../../crypto/ed25519-verify.js';
+import { readJwksAsync, type ImportedPublicKey } from '../../crypto/jwk-core.js';
 import * as C from './codes.js';
 import { parsePyJson, isPyDict, pyTruthy, pyStr, type PyDict } from './pyjson-parse.js';
 import { parsedManifestSigningPayload } from './payload.js';
@@ -57,11 +55,13 @@ function isoSeconds(d: Date): string {
   return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
+const HEX64 = /^[0-9a-f]{64}$/;
+
 /** Keys supplied as a JWKS or as imported keys; null when none were supplied. */
-function keyList(keys: unknown): ImportedPublicKey[] | null {
+async function keyList(keys: unknown): Promise<ImportedPublicKey[] | null> {
   if (keys === undefined || keys === null) return null;
   if (Array.isArray(keys)) return keys as ImportedPublicKey[];
-  return readJwks(keys);
+  return readJwksAsync(keys);
 }
 
 function secretPresent(secret: VerifyManifestOptions['secret']): secret is string | Uint8Array {
@@ -84,16 +84,19 @@ export async function verifyManifest(opts: VerifyManifestOptions): Promise<Manif
   } catch (err) {
     // Defence in depth: an unexpected exception is still a denial, never a pass.
     const code = (err as { code?: unknown })?.code;
-    return deny(
-      typeof code === 'string' && code.startsWith('JWKS_') ? C.ATTEST_INPUT_INVALID : C.ATTEST_MANIFEST_INVALID,
-      `manifest verification failed: ${(err as Error)?.message ?? String(err)}`,
-    );
+    const mapped =
+      code === 'CRYPTO_UNAVAILABLE' || code === 'ED25519_UNAVAILABLE'
+        ? C.ATTEST_CRYPTO_UNAVAILABLE
+        : typeof code === 'string' && code.startsWith('JWKS_')
+          ? C.ATTEST_INPUT_INVALID
+          : C.ATTEST_MANIFEST_INVALID;
+    return deny(mapped, `manifest verification failed: ${(err as Error)?.message ?? String(err)}`);
   }
 }
 
 async function verifyManifestUnsafe(opts: VerifyManifestOptions): Promise<ManifestVerdict> {
   const { manifestBytes, packageHash, workerId, speciesId } = opts;
-  if (typeof workerId !== 'string' || typeof speciesId !== 'string' || !isSha256Hex(packageHash)) {
+  if (typeof workerId !== 'string' || typeof speciesId !== 'string' || typeof packageHash !== 'string' || !HEX64.test(packageHash)) {
     return deny(C.ATTEST_INPUT_INVALID, 'workerId and speciesId must be strings and packageHash 64 lowercase hex digits.');
   }
 
@@ -127,7 +130,7 @@ async function verifyManifestUnsafe(opts: VerifyManifestOptions): Promise<Manife
   }
 
   // 4. Signature present, for the verification material configured.
-  const keys = keyList(opts.keys);
+  const keys = await keyList(opts.keys);
   const edSig = m.get('signature_ed25519');
   const hmacSig = m.get('signature_hmac_sha256');
   const attestedRaw = m.has('attested_at_utc') ? m.get('attested_at_utc') : 'unknown';
@@ -162,8 +165,11 @@ async function verifyManifestUnsafe(opts: VerifyManifestOptions): Promise<Manife
   if (typeof hmacSig !== 'string' || !isAscii(hmacSig)) {
     return deny(C.ATTEST_SIGNATURE_MALFORMED, 'signature_hmac_sha256 must be a string of 64 lowercase hex digits.');
   }
-  const expected = hmacSha256Hex(opts.secret, parsedManifestSigningPayload(m));
-  if (!timingSafeEqualString(hmacSig, expected)) {
+  // pyhall compares the hex strings; only exact lowercase hex can equal its hexdigest(). The
+  // comparison itself is the platform's constant-time HMAC verify.
+  const key = typeof opts.secret === 'string' ? utf8(opts.secret) : opts.secret;
+  const valid = HEX64.test(hmacSig) && (await hmacSha256VerifyAsync(key, parsedManifestSigningPayload(m), fromHex(hmacSig)));
+  if (!valid) {
     return deny(C.ATTEST_SIG_INVALID, 'the HMAC signature does not verify: a signed field was changed, or the secret differs from the signer\'s.');
   }
   const ns = pyhallNamespaceFromWorkerId(workerId);
