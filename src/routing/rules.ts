@@ -168,7 +168,7 @@ export function buildEscalation(
   }
   if ('human_required_if' in src) {
     const v = src.human_required_if;
-    if (!Array.isArray(v)) return 'escalation.human_required_if must be a list';
+    if (!Array.isArray(v) || !v.every(isObj)) return 'escalation.human_required_if must be a list of objects';
     out.human_required_if = v;
   }
   if ('rationale' in src) {
@@ -206,9 +206,10 @@ function compileRule(raw: Record<string, unknown>, index: number): CompiledRule 
   }
   const ruleId = raw.rule_id;
   if (typeof ruleId !== 'string') problemAtMatch = 'rule_id must be a string';
+  // pyhall: `rule.decision or {}`
   const dRaw = 'decision' in raw ? raw.decision : {};
   const d: Record<string, unknown> = isObj(dRaw) ? dRaw : {};
-  if (dRaw !== null && !isObj(dRaw)) problemAtMatch ??= 'decision must be an object';
+  if (pyTruthy(dRaw) && !isObj(dRaw)) problemAtMatch ??= 'decision must be an object';
 
   let required: string[] = [];
   if ('required_controls_suggested' in d) {
@@ -223,7 +224,8 @@ function compileRule(raw: Record<string, unknown>, index: number): CompiledRule 
   let escRaw: Record<string, unknown> = {};
   let escalation: Escalation | null = null;
   let escalationProblem: string | null = null;
-  if (escRawV === null || escRawV === undefined) escalation = { ...ESCALATION_DEFAULTS, human_required_if: [] };
+  // pyhall: `Escalation(**esc_raw) if esc_raw else Escalation()`
+  if (!pyTruthy(escRawV)) escalation = { ...ESCALATION_DEFAULTS, human_required_if: [] };
   else if (!isObj(escRawV)) escalationProblem = 'escalation must be an object';
   else {
     escRaw = escRawV;
@@ -412,13 +414,8 @@ function covers(a: unknown, b: unknown): boolean {
   if (isObj(a) && 'in' in a) {
     const set = pySet(a.in);
     if (typeof b === 'string') return pyIn(b, set);
-    if (isObj(b) && 'in' in b) {
-      const bi = b.in;
-      const items = typeof bi === 'string' ? [...bi] : Array.isArray(bi) ? bi : isObj(bi) ? Object.keys(bi) : null;
-      if (items === null) throw new Unhashable();
-      for (const x of items) if (!pyIn(x, set)) return false; // all() short-circuits, as in Python
-      return true;
-    }
+    // pyhall: early_set.issuperset(set(late["in"])) - the late set is built in full first.
+    if (isObj(b) && 'in' in b) return pySet(b.in).every((x) => pyIn(x, set));
     return false;
   }
   return false;

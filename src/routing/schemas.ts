@@ -93,7 +93,7 @@ export const EscalationSpecSchema = z.object({
   policy_gate: z.boolean().optional(),
   msavx_step_up: z.boolean().optional(),
   human_required_default: z.boolean().optional(),
-  human_required_if: z.array(z.unknown()).optional(),
+  human_required_if: z.array(z.record(z.string(), z.unknown())).max(1000).optional(),
   rationale: z.string().nullable().optional(),
 });
 
@@ -163,7 +163,7 @@ export const EscalationSchema = z.object({
   policy_gate: z.boolean(),
   msavx_step_up: z.boolean(),
   human_required_default: z.boolean(),
-  human_required_if: z.array(z.unknown()),
+  human_required_if: z.array(z.record(z.string(), z.unknown())),
   rationale: z.string().nullable(),
 });
 export type Escalation = z.infer<typeof EscalationSchema>;
