@@ -2,31 +2,27 @@
 // receipt chain, Node exports it with an Ed25519 manifest, a loopback page imports the built
 // edgehall/verify bundle, and headless Chromium runs it. The test reads the verdicts the page
 // reports and keeps a screenshot in test-artifacts/.
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { chromium, type BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HallClient } from '../../src/client/entry.js';
 import { buildManifest, hashPackageFiles, serializeManifest, signManifestEd25519 } from '../../src/attest/index.js';
 import { exportEd25519PrivateJwk, exportEd25519PublicJwk, generateEd25519KeyPair, importEd25519PrivateJwk } from '../../src/crypto/index.js';
 import { startLiveHall, type LiveHall } from '../client/live-hall.js';
+import { launchChromium } from './chromium.js';
+import { buildVerifyBundle, serveFiles, type StaticSite } from './static.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const pageDir = fileURLToPath(new URL('./page/', import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 type Verdict = { ok: boolean; code?: string; deny_code?: string | null; broken_at_seq?: number; verified?: number; message?: string };
 
 let hall: LiveHall;
 let work: string;
-let server: Server;
+let site: StaticSite;
 let context: BrowserContext;
 let verdicts: Record<string, Verdict & Record<string, unknown>> & { error?: string; userAgent?: string };
 let chainLength = 0;
@@ -81,60 +77,22 @@ async function exportFixtures(): Promise<Record<string, unknown>> {
   };
 }
 
-async function buildVerifyBundle(): Promise<string> {
-  // The package's own build of the entry, then bundled for the browser as a user's bundler would.
-  const out = join(work, 'dist');
-  execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs'), '--out', out, '--no-types', '--no-cli'], { stdio: 'pipe' });
-  const result = await build({
-    entryPoints: [join(out, 'esm', 'verify.js')],
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    write: false,
-    nodePaths: [join(root, 'node_modules')],
-    logLevel: 'silent',
-  });
-  return result.outputFiles[0]!.text;
-}
-
-function serve(files: Record<string, { type: string; body: string }>): Promise<string> {
-  server = createServer((req, res) => {
-    const name = new URL(req.url ?? '/', 'http://x').pathname.replace(/^\//, '') || 'index.html';
-    const f = files[name];
-    if (!f) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': f.type, 'cache-control': 'no-store' });
-    res.end(f.body);
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`)));
-}
-
 beforeAll(async () => {
-  expect(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`).toBe(true);
   work = mkdtempSync(join(tmpdir(), 'edgehall-browser-'));
   hall = await startLiveHall();
-  const [fixtures, bundle] = await Promise.all([exportFixtures(), buildVerifyBundle()]);
-  const url = await serve({
+  const [fixtures, bundle] = await Promise.all([exportFixtures(), buildVerifyBundle(work)]);
+  site = await serveFiles({
     'index.html': { type: 'text/html; charset=utf-8', body: readFileSync(join(pageDir, 'index.html'), 'utf8') },
     'page.js': { type: 'text/javascript', body: readFileSync(join(pageDir, 'page.js'), 'utf8') },
     'edgehall-verify.js': { type: 'text/javascript', body: bundle },
     'fixtures.json': { type: 'application/json', body: JSON.stringify(fixtures) },
   });
 
-  context = await chromium.launchPersistentContext(join(work, 'profile'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1100, height: 520 },
-  });
+  context = await launchChromium(work);
   const page = context.pages()[0] ?? (await context.newPage());
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(String(e)));
-  await page.goto(url);
+  await page.goto(site.url);
   await page.waitForSelector('body[data-done="1"]', { timeout: 30_000 });
   verdicts = await page.evaluate(() => (window as unknown as { __verdicts: typeof verdicts }).__verdicts);
   mkdirSync(join(root, 'test-artifacts'), { recursive: true });
@@ -144,7 +102,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await context?.close();
-  await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+  await site?.close();
   await hall?.close();
   if (work) rmSync(work, { recursive: true, force: true });
 });

@@ -2,13 +2,13 @@
 // wrangler would) and served by Miniflare on 127.0.0.1 with real local KV and D1, migrations
 // applied and kv-seed/ loaded, the way `npm start` sets it up.
 import { build } from 'esbuild';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Miniflare } from 'miniflare';
 import { readD1Migrations } from '@cloudflare/vitest-pool-workers';
-// @ts-expect-error plain ESM helper without type declarations
+// @ts-ignore plain ESM helper without type declarations (resolved only when allowJs is on)
 import { buildSeedEntries } from '../../scripts/kv-seed.mjs';
 import { exportEd25519PrivateJwk, generateEd25519KeyPair } from '../../src/crypto/index.js';
 
@@ -29,10 +29,11 @@ function randomToken(prefix: string): string {
   return prefix + Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+/** wrangler.toml is the source of truth: the test runs the compatibility date that deploys. */
 function compatibilityDate(): string {
-  // wrangler.toml is the source of truth; read its date so the test runs what deploys.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return '2026-04-20';
+  const m = /^compatibility_date\s*=\s*"([0-9-]+)"/m.exec(readFileSync(join(root, 'wrangler.toml'), 'utf8'));
+  if (!m) throw new Error('wrangler.toml has no compatibility_date');
+  return m[1]!;
 }
 
 export async function startLiveHall(): Promise<LiveHall> {
