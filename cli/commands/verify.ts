@@ -118,8 +118,10 @@ export async function run(argv: string[]): Promise<number> {
     file,
     ...(p.values.records ? { records, excluded_entries } : {}),
   };
+  // Manifest text can reach the messages (a key id, a namespace): keep terminal escapes out.
+  const safe = (t: string | undefined) => (t ?? '').replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
   if (json) process.stdout.write(JSON.stringify(out) + '\n');
-  else if (v.ok) process.stdout.write(`OK ${file}: ${v.trust_statement}\n`);
-  else process.stdout.write(`DENIED ${file}: ${v.deny_code}: ${v.message ?? ''}${v.package_hash ? `\n  package hash: ${v.package_hash}` : ''}\n`);
+  else if (v.ok) process.stdout.write(`OK ${file}: ${safe(v.trust_statement)}\n`);
+  else process.stdout.write(`DENIED ${file}: ${v.deny_code}: ${safe(v.message)}${v.package_hash ? `\n  package hash: ${v.package_hash}` : ''}\n`);
   return v.ok ? 0 : 1;
 }
