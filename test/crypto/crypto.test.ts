@@ -15,6 +15,7 @@ import {
   importEd25519PublicJwk,
   isSignerNamespace,
   readJwks,
+  readJwksAsync,
   setEd25519Backend,
   Ed25519PrivateJwkSchema,
   Ed25519PublicJwkSchema,
@@ -152,6 +153,18 @@ describe('JWK', () => {
     await expect(importEd25519PrivateJwk({ ...good, x: exportEd25519PublicJwk(other.publicKey).x })).rejects.toMatchObject({ code: 'JWK_INVALID' });
     expect(() => readJwks({ keys: 'x' })).toThrow(expect.objectContaining({ code: 'JWKS_INVALID' }));
     expect(readJwks({ keys: [good, { kty: 'RSA' }] })).toHaveLength(1);
+  });
+
+  it('readJwksAsync (WebCrypto thumbprints) agrees with readJwks', async () => {
+    const a = await generateEd25519KeyPair();
+    const b = await generateEd25519KeyPair();
+    const { kid: _k, ...noKid } = exportEd25519PublicJwk(a.publicKey, { ns: 'x.alice' });
+    const set = { keys: [noKid, exportEd25519PublicJwk(b.publicKey, { kid: 'b-1' }), { kty: 'OKP', crv: 'Ed25519', x: 'short' }] };
+    const sync = readJwks(set);
+    const async_ = await readJwksAsync(set);
+    expect(async_.map((k) => [k.kid, k.ns, toHex(k.publicKey)])).toEqual(sync.map((k) => [k.kid, k.ns, toHex(k.publicKey)]));
+    expect(sync.map((k) => k.kid)).toEqual([ed25519JwkThumbprint(a.publicKey), 'b-1']);
+    await expect(readJwksAsync([])).rejects.toMatchObject({ code: 'JWKS_INVALID' });
   });
 
   it('signer namespaces', () => {
