@@ -24,3 +24,17 @@ describe('GET /wcp/health', () => {
     expect(res.headers.get('allow')).toBe('POST');
   });
 });
+
+describe('GET /openapi.json', () => {
+  it('is generated from the route table and zod schemas', async () => {
+    const res = await call('/openapi.json');
+    expect(res.status).toBe(200);
+    const doc = await json(res);
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/route', '/enroll', '/decisions', '/receipts', '/wcp/approvals/{approval_id}/resolve', '/admin/rules', '/.well-known/wcp-keys.json']));
+    const body = doc.paths['/route'].post.requestBody.content['application/json'].schema;
+    expect(body.required).toEqual(expect.arrayContaining(['capability_id', 'env', 'data_label', 'tenant_risk', 'qos_class', 'tenant_id', 'correlation_id']));
+    expect(body.properties.env.enum).toEqual(['dev', 'stage', 'prod', 'edge']);
+    expect(doc.paths['/decisions'].get.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['tenant_id', 'denied', 'cursor', 'limit']));
+  });
+});

@@ -1,6 +1,15 @@
-// The route table: one entry per endpoint (method, itty-router path, handler, OpenAPI summary).
+// The route table: one entry per endpoint — method, itty-router path, handler, and the OpenAPI
+// metadata (/openapi.json is generated from these entries and their zod schemas).
+import type { z } from 'zod';
+import { PolicyDocumentSchema, RulesDocumentSchema } from '../../src/routing/index.js';
 import type { RequestContext } from '../context.js';
+import { RouteRequestSchema, RouteResponseSchema } from '../schemas.js';
 import {
+  ApproverBodySchema,
+  BanListBodySchema,
+  HallConfigBodySchema,
+  NamespaceKeysBodySchema,
+  TenantBodySchema,
   deleteTenant,
   deleteWorker,
   getBanList,
@@ -16,45 +25,104 @@ import {
   putRules,
   putTenant,
 } from './admin.js';
-import { capabilities, health, workers } from './discovery.js';
-import { getDecision, getReceipt, listDecisions, listReceipts } from './evidence.js';
+import { PendingQuerySchema, ResolveBodySchema, getApproval, pendingApprovals, resolveApproval } from './approvals.js';
+import { HashQuerySchema, RegisterQuerySchema, VerifyQuerySchema, attestHash, attestVerify, registerAttestation } from './attest.js';
+import { WorkersQuerySchema, capabilities, health, workers } from './discovery.js';
+import { EnrollBodySchema, postEnroll } from './enroll.js';
+import { DecisionsQuerySchema, ReceiptsQuerySchema, getDecision, getReceipt, listDecisions, listReceipts } from './evidence.js';
 import { wcpKeys } from './keys.js';
 import { postRoute } from './route.js';
+import { openApiDocument } from '../openapi.js';
+
+export type Auth = 'public' | 'any' | 'tenant' | 'admin' | 'approver';
+
+export interface RouteDoc {
+  summary: string;
+  auth: Auth;
+  body?: z.ZodType | 'archive';
+  query?: z.ZodObject;
+  response?: z.ZodType;
+  /** Status codes beyond 200 and the auth/validation ones implied by `auth` and `body`. */
+  statuses?: number[];
+}
 
 export interface RouteSpec {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   path: string;
   pattern: RegExp;
   handler: (ctx: RequestContext) => Promise<Response>;
+  doc: RouteDoc;
 }
 
-function route(method: RouteSpec['method'], path: string, handler: RouteSpec['handler']): RouteSpec {
+function route(method: RouteSpec['method'], path: string, handler: RouteSpec['handler'], doc: RouteDoc): RouteSpec {
   const pattern = new RegExp('^' + path.replace(/[.]/g, '\\.').replace(/:[a-z_]+/g, '[^/]+') + '/?$');
-  return { method, path, pattern, handler };
+  return { method, path, pattern, handler, doc };
 }
+
+let openApiText: string | null = null;
+const openapi = async (): Promise<Response> => {
+  openApiText ??= JSON.stringify(openApiDocument(ROUTES));
+  return new Response(openApiText, { headers: { 'content-type': 'application/json', 'cache-control': 'public, max-age=300' } });
+};
 
 export const ROUTES: readonly RouteSpec[] = [
-  route('GET', '/wcp/health', health),
-  route('GET', '/wcp/capabilities', capabilities),
-  route('GET', '/wcp/workers', workers),
-  route('POST', '/route', postRoute),
-  route('GET', '/decisions', listDecisions),
-  route('GET', '/decisions/:decision_id', getDecision),
-  route('GET', '/receipts', listReceipts),
-  route('GET', '/receipts/:receipt_id', getReceipt),
-  route('GET', '/.well-known/wcp-keys.json', wcpKeys),
-  route('DELETE', '/workers/:worker_id', deleteWorker),
-  route('PUT', '/admin/rules', putRules),
-  route('GET', '/admin/rules', getRules),
-  route('PUT', '/admin/config', putConfig),
-  route('GET', '/admin/config', getConfig),
-  route('PUT', '/admin/policy', putPolicy),
-  route('GET', '/admin/policy', getPolicy),
-  route('PUT', '/admin/namespaces/:ns', putNamespace),
-  route('GET', '/wcp/namespaces/:ns', getNamespace),
-  route('POST', '/admin/ban-list', postBanList),
-  route('GET', '/admin/ban-list', getBanList),
-  route('PUT', '/admin/tenants/:tenant_id', putTenant),
-  route('DELETE', '/admin/tenants/:tenant_id', deleteTenant),
-  route('PUT', '/admin/approvers/:approver_id', putApprover),
+  route('POST', '/route', postRoute, {
+    summary: 'Decide a capability request (RouteInput + optional approval_id); returns {decision, receipt} for allowed and denied decisions alike.',
+    auth: 'tenant',
+    body: RouteRequestSchema,
+    response: RouteResponseSchema,
+    statuses: [404, 409, 410, 413, 503],
+  }),
+  route('GET', '/wcp/health', health, { summary: 'Compliance status: rules version, enrolled workers, signing key.', auth: 'public' }),
+  route('GET', '/wcp/capabilities', capabilities, { summary: 'Every capability the enrolled workers declare.', auth: 'public' }),
+  route('GET', '/wcp/workers', workers, { summary: 'Enrolled workers (paged), with attestation and ban status.', auth: 'public', query: WorkersQuerySchema }),
+  route('POST', '/enroll', postEnroll, {
+    summary: 'Enroll a registry record; artifact_hash must match; signed by a namespace key when the namespace has keys.',
+    auth: 'tenant',
+    body: EnrollBodySchema,
+    statuses: [201],
+  }),
+  route('GET', '/decisions', listDecisions, { summary: 'Decision log, newest first, with filters and cursor pagination.', auth: 'tenant', query: DecisionsQuerySchema }),
+  route('GET', '/decisions/:decision_id', getDecision, { summary: 'One logged decision.', auth: 'tenant', statuses: [404] }),
+  route('GET', '/receipts', listReceipts, { summary: 'A segment of a tenant\'s receipt chain, in seq order.', auth: 'tenant', query: ReceiptsQuerySchema }),
+  route('GET', '/receipts/:receipt_id', getReceipt, { summary: 'One receipt.', auth: 'tenant', statuses: [404] }),
+  route('GET', '/.well-known/wcp-keys.json', wcpKeys, { summary: 'JWKS of every key that has signed receipts (old keys stay listed).', auth: 'public' }),
+  route('GET', '/wcp/approvals/pending', pendingApprovals, { summary: 'Pending human approvals visible to the token.', auth: 'any', query: PendingQuerySchema }),
+  route('GET', '/wcp/approvals/:approval_id', getApproval, { summary: 'One approval.', auth: 'any', statuses: [404] }),
+  route('POST', '/wcp/approvals/:approval_id/resolve', resolveApproval, {
+    summary: 'approve | deny | escalate a pending approval (approver or admin token).',
+    auth: 'approver',
+    body: ResolveBodySchema,
+    statuses: [404, 409, 410],
+  }),
+  route('POST', '/attest/hash', attestHash, { summary: 'Canonical package hash of a streamed .tar/.tgz.', auth: 'any', body: 'archive', query: HashQuerySchema, statuses: [413, 422] }),
+  route('POST', '/attest/verify', attestVerify, {
+    summary: 'Verify a streamed .tar/.tgz against its root manifest.json (Ed25519 namespace keys); 422 with the deny code when it does not verify.',
+    auth: 'any',
+    body: 'archive',
+    query: VerifyQuerySchema,
+    statuses: [413, 422],
+  }),
+  route('POST', '/workers/:worker_id/attestation', registerAttestation, {
+    summary: 'Verify a package and register its hash for require_worker_attestation routing.',
+    auth: 'tenant',
+    body: 'archive',
+    query: RegisterQuerySchema,
+    statuses: [201, 404, 409, 413, 422],
+  }),
+  route('DELETE', '/workers/:worker_id', deleteWorker, { summary: 'Remove an enrolled worker (and its attestation).', auth: 'admin', statuses: [404] }),
+  route('PUT', '/admin/rules', putRules, { summary: 'Upload a rules document: validated and linted, stored as a new immutable version.', auth: 'admin', body: RulesDocumentSchema, statuses: [201, 422] }),
+  route('GET', '/admin/rules', getRules, { summary: 'The current rules version and document.', auth: 'admin' }),
+  route('PUT', '/admin/config', putConfig, { summary: 'Replace the hall config (signatory tenants, floors).', auth: 'admin', body: HallConfigBodySchema }),
+  route('GET', '/admin/config', getConfig, { summary: 'The hall config.', auth: 'admin' }),
+  route('PUT', '/admin/policy', putPolicy, { summary: 'Replace the declarative policy gate document.', auth: 'admin', body: PolicyDocumentSchema, statuses: [422] }),
+  route('GET', '/admin/policy', getPolicy, { summary: 'The policy document.', auth: 'admin' }),
+  route('PUT', '/admin/namespaces/:ns', putNamespace, { summary: 'Register the Ed25519 public keys of a signer namespace (org.<name> / x.<name>).', auth: 'admin', body: NamespaceKeysBodySchema }),
+  route('GET', '/wcp/namespaces/:ns', getNamespace, { summary: 'The public keys of a signer namespace.', auth: 'public', statuses: [404] }),
+  route('POST', '/admin/ban-list', postBanList, { summary: 'Add or remove banned package hashes (denied at routing time).', auth: 'admin', body: BanListBodySchema, statuses: [422] }),
+  route('GET', '/admin/ban-list', getBanList, { summary: 'The ban list.', auth: 'admin' }),
+  route('PUT', '/admin/tenants/:tenant_id', putTenant, { summary: 'Create a tenant or rotate its token (stored as SHA-256 only).', auth: 'admin', body: TenantBodySchema, statuses: [409] }),
+  route('DELETE', '/admin/tenants/:tenant_id', deleteTenant, { summary: 'Remove a tenant and its token.', auth: 'admin', statuses: [404] }),
+  route('PUT', '/admin/approvers/:approver_id', putApprover, { summary: 'Create an approver or rotate its token; lists the tenants it may approve for.', auth: 'admin', body: ApproverBodySchema, statuses: [409] }),
+  route('GET', '/openapi.json', openapi, { summary: 'This document.', auth: 'public' }),
 ];
