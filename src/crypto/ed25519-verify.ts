@@ -24,7 +24,9 @@ const ALG = { name: 'Ed25519' } as const;
 const PROBE_KEY = '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo';
 
 let preference: Ed25519BackendPreference = 'auto';
-let detected: Promise<Ed25519Backend> | undefined;
+// The probe's result, not its promise, is cached: workerd must not await a promise created by
+// another request, and concurrent first calls simply probe twice (it is cheap).
+let detected: Ed25519Backend | undefined;
 
 export function ed25519Subtle(): SubtleCrypto | undefined {
   return (globalThis.crypto as Crypto | undefined)?.subtle;
@@ -35,19 +37,21 @@ export function setEd25519Backend(pref: Ed25519BackendPreference): void {
   preference = pref;
 }
 
+async function probe(): Promise<Ed25519Backend> {
+  const s = ed25519Subtle();
+  if (!s) return 'noble';
+  try {
+    await s.importKey('raw', ab(fromBase64Url(PROBE_KEY)), ALG, false, ['verify']);
+    return 'webcrypto';
+  } catch {
+    return 'noble';
+  }
+}
+
 /** The backend this runtime will use: WebCrypto when it can import an Ed25519 key, else noble. */
-export function getEd25519Backend(): Promise<Ed25519Backend> {
-  if (preference !== 'auto') return Promise.resolve(preference);
-  detected ??= (async (): Promise<Ed25519Backend> => {
-    const s = ed25519Subtle();
-    if (!s) return 'noble';
-    try {
-      await s.importKey('raw', ab(fromBase64Url(PROBE_KEY)), ALG, false, ['verify']);
-      return 'webcrypto';
-    } catch {
-      return 'noble';
-    }
-  })();
+export async function getEd25519Backend(): Promise<Ed25519Backend> {
+  if (preference !== 'auto') return preference;
+  detected ??= await probe();
   return detected;
 }
 
