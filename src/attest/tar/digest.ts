@@ -20,8 +20,8 @@ export interface IncrementalSha256 {
 
 export type Sha256Factory = () => IncrementalSha256;
 
-/** Up to this size noble wins on Node 20 (no await, no copy); measured, see the docs. */
-export const NOBLE_DIGEST_MAX_BYTES = 4 * 1024;
+/** Up to this size noble wins on Node 20 (no await, no copy): measured crossover ~2.5 KiB, see bench/hash.ts. */
+export const NOBLE_DIGEST_MAX_BYTES = 2560;
 /** Up to this size a file is buffered for one-shot WebCrypto: the memory a single file may cost. */
 export const BUFFERED_DIGEST_MAX_BYTES = 1024 * 1024;
 
