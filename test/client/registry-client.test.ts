@@ -2,6 +2,7 @@
 // mapping documented in src/client/registry-client.ts).
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CLIENT_CODES, HallApiError, RegistryClient } from '../../src/client/entry.js';
+import { Hall } from '../../src/routing/index.js';
 import { json, problem, startLoopback, type Loopback } from './loopback.js';
 
 const H1 = 'a'.repeat(64);
@@ -127,4 +128,44 @@ describe('RegistryClient', () => {
       expect(JSON.parse(sent[0]!.body.toString())).toEqual({ decisions: [{ worker_id: 'wrk.web.fetch', count: 2 }] });
     });
   });
+
+  it('feeds routing-time attestation: a registry hash that matches allows, a changed package or a revoked worker denies', async () => {
+    reg.on('GET /api/v1/verify/wrk.doc.summarizer', (_r, res) => json(res, 200, { worker_id: 'wrk.doc.summarizer', status: 'active', current_hash: H1, banned: false }));
+    reg.on('GET /api/v1/verify/wrk.doc.revoked', (_r, res) => json(res, 200, { worker_id: 'wrk.doc.revoked', status: 'revoked', current_hash: H1, banned: false }));
+    const registry = new RegistryClient({ baseUrl: reg.url });
+    const report = await registry.prefetch(['wrk.doc.summarizer', 'wrk.doc.revoked']);
+    expect(report.failed).toEqual([]);
+
+    const running: Record<string, string> = { 'wrk.doc.summarizer': H1, 'wrk.doc.revoked': H1 };
+    const rule = (cap: string, species: string) => ({
+      rule_id: `rr_${species.replace(/\W/g, '_')}`,
+      match: { capability_id: cap },
+      decision: { candidate_workers_ranked: [{ worker_species_id: species, score_hint: 1 }] },
+    });
+    const hall = new Hall({
+      rules: { rules: [rule('cap.doc.summarize', 'wrk.doc.summarizer'), rule('cap.doc.archive', 'wrk.doc.revoked')] },
+      workers: [
+        { worker_id: 'org.demo.summarizer', worker_species_id: 'wrk.doc.summarizer', capabilities: ['cap.doc.summarize'], currently_implements: [] },
+        { worker_id: 'org.demo.archiver', worker_species_id: 'wrk.doc.revoked', capabilities: ['cap.doc.archive'], currently_implements: [] },
+      ],
+      config: { require_worker_attestation: true },
+      registryClient: registry,
+      getRegisteredHash: registry.workerHashLookup(),
+      getCurrentHash: (species) => running[species] ?? null,
+    });
+    const input = { env: 'dev', data_label: 'INTERNAL', tenant_risk: 'low', qos_class: 'P2', tenant_id: 'demo', correlation_id: 'c-1' } as const;
+
+    const allowed = await hall.route({ ...input, capability_id: 'cap.doc.summarize' });
+    expect([allowed.denied, allowed.worker_attestation_checked, allowed.worker_attestation_valid]).toEqual([false, true, true]);
+
+    running['wrk.doc.summarizer'] = H2; // the deployed package changed after attestation
+    const tampered = await hall.route({ ...input, capability_id: 'cap.doc.summarize' });
+    expect(tampered.denied).toBe(true);
+    expect(tampered.deny_reason_if_denied?.code).toMatch(/^DENY_WORKER_/);
+
+    const revoked = await hall.route({ ...input, capability_id: 'cap.doc.archive' });
+    expect(revoked.denied).toBe(true);
+    expect(revoked.deny_reason_if_denied?.code).toBe('DENY_WORKER_ATTESTATION_MISSING');
+  });
 });
+
