@@ -9,38 +9,44 @@ const hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digit
 
 export const ReceiptPolicyDecisionSchema = z.enum(RECEIPT_POLICY_DECISIONS);
 
-export const UnsignedReceiptSchema = z
-  .looseObject({
-    receipt_version: z.literal(RECEIPT_VERSION),
-    receipt_id: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, 'must be a lowercase UUIDv7'),
-    tenant_id: str,
-    seq: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
-    prev_receipt_hash: hex64.nullable(),
-    decision_id: str,
-    correlation_id: str,
-    dispatched_at: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/, 'must be ISO-8601 UTC (…Z)'),
-    worker_id: str.nullable(),
-    worker_species_id: str.nullable(),
-    capability_id: str,
-    policy_decision: ReceiptPolicyDecisionSchema,
-    deny_code: str.nullable(),
-    controls_verified: z.array(str).max(RECEIPT_MAX_CONTROLS),
-    artifact_hash: str.nullable(),
-    rules_version: z.string().max(MAX_RECEIPT_STRING),
-    approval_id: str.nullable(),
-    signing_key_id: str,
-  })
-  .refine((r) => (r.seq === 1) === (r.prev_receipt_hash === null), {
-    message: 'prev_receipt_hash must be null exactly when seq is 1',
-    path: ['prev_receipt_hash'],
-  });
+const unsignedShape = {
+  receipt_version: z.literal(RECEIPT_VERSION),
+  receipt_id: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, 'must be a lowercase UUIDv7'),
+  tenant_id: str,
+  seq: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+  prev_receipt_hash: hex64.nullable(),
+  decision_id: str,
+  correlation_id: str,
+  dispatched_at: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/, 'must be ISO-8601 UTC (…Z)'),
+  worker_id: str.nullable(),
+  worker_species_id: str.nullable(),
+  capability_id: str,
+  policy_decision: ReceiptPolicyDecisionSchema,
+  deny_code: str.nullable(),
+  controls_verified: z.array(str).max(RECEIPT_MAX_CONTROLS),
+  artifact_hash: str.nullable(),
+  rules_version: z.string().max(MAX_RECEIPT_STRING),
+  approval_id: str.nullable(),
+  signing_key_id: str,
+};
 
-export const ReceiptSchema = UnsignedReceiptSchema.and(
-  z.looseObject({
+const chainStart = {
+  message: 'prev_receipt_hash must be null exactly when seq is 1',
+  path: ['prev_receipt_hash'],
+};
+const startsCorrectly = (r: { seq: number; prev_receipt_hash: string | null }) => (r.seq === 1) === (r.prev_receipt_hash === null);
+
+/** A receipt before hashing and signing (what buildReceipt returns). */
+export const UnsignedReceiptSchema = z.looseObject(unsignedShape).refine(startsCorrectly, chainStart);
+
+/** A receipt as the Hall returns it. */
+export const ReceiptSchema = z
+  .looseObject({
+    ...unsignedShape,
     receipt_hash: hex64,
     signature: z.string().regex(/^[A-Za-z0-9_-]{86}$/, 'must be a 64-byte Ed25519 signature in base64url'),
-  }),
-);
+  })
+  .refine(startsCorrectly, chainStart);
 
 export type UnsignedReceipt = z.infer<typeof UnsignedReceiptSchema>;
 export type Receipt = z.infer<typeof ReceiptSchema>;
