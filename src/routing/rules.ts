@@ -421,31 +421,66 @@ function covers(a: unknown, b: unknown): boolean {
   return false;
 }
 
+/**
+ * Does early match `ma` cover late match `mb` on every key? A key that refutes the pair wins over a
+ * key that would raise: pyhall visits keys in hash order, so only cases where the order cannot
+ * matter are deterministic there, and this choice agrees with all of them.
+ */
 function semanticallyShadows(ma: Record<string, unknown>, mb: Record<string, unknown>): boolean {
-  const keys = new Set([...Object.keys(ma), ...Object.keys(mb)]);
-  for (const k of keys) {
+  let raised = false;
+  const check = (k: string): boolean => {
     const a = ma[k];
     const b = mb[k];
-    if (b === null || b === undefined) {
-      if (!(a === null || a === undefined || isAnyTrue(a))) return false;
-    } else if (!covers(a, b)) return false;
-  }
+    if (b === null || b === undefined) return a === null || a === undefined || isAnyTrue(a);
+    try {
+      return covers(a, b);
+    } catch (e) {
+      if (!(e instanceof Unhashable)) throw e;
+      raised = true;
+      return true;
+    }
+  };
+  for (const k in ma) if (!check(k)) return false;
+  for (const k in mb) if (!(k in ma) && !check(k)) return false;
+  if (raised) throw new Unhashable();
   return true;
 }
 
-/** pyhall's shadow detector: ids of later rules flagged, one per flagged pair, in pair order. */
+/**
+ * pyhall's shadow detector: ids of later rules flagged, one per flagged pair, in pair order.
+ * Pairs whose capability ids are two different plain strings can never be flagged (the late rule
+ * constrains the capability to a value the early one excludes), so only same-capability and
+ * non-string-capability pairs are examined: near-linear for typical rule sets.
+ */
 export function referenceShadows(rules: readonly { ruleId: unknown; match: unknown }[]): ShadowResult {
-  const ids: unknown[] = [];
+  const n = rules.length;
+  const flagged: [number, number][] = [];
+  const matches: Record<string, unknown>[] = [];
+  for (const r of rules) {
+    if (!isObj(r.match)) {
+      if (n > 1) return { ok: false, problem: 'a rule\'s match is not an object' };
+      matches.push({});
+    } else matches.push(r.match);
+  }
+  const strCap = matches.map((m) => (typeof m.capability_id === 'string' ? m.capability_id : null));
+  const byCap = new Map<string, number[]>();
+  const open: number[] = []; // rules whose capability condition is not a plain string
   try {
-    for (let i = 0; i < rules.length; i++) {
-      const ma = rules[i]!.match;
-      if (!isObj(ma)) throw new Unhashable();
-      for (let j = i + 1; j < rules.length; j++) {
-        const mb = rules[j]!.match;
-        if (!isObj(mb)) throw new Unhashable();
+    for (let j = 0; j < n; j++) {
+      const cj = strCap[j] ?? null;
+      const earlier: number[] = cj === null ? Array.from({ length: j }, (_, i) => i) : mergeSorted(byCap.get(cj) ?? [], open);
+      for (const i of earlier) {
+        const ma = matches[i]!;
+        const mb = matches[j]!;
         if (pyEq(ma, mb)) {
-          if (!pyEq(rules[i]!.ruleId, rules[j]!.ruleId)) ids.push(rules[j]!.ruleId);
-        } else if (semanticallyShadows(ma, mb)) ids.push(rules[j]!.ruleId);
+          if (!pyEq(rules[i]!.ruleId, rules[j]!.ruleId)) flagged.push([i, j]);
+        } else if (semanticallyShadows(ma, mb)) flagged.push([i, j]);
+      }
+      if (cj === null) open.push(j);
+      else {
+        const l = byCap.get(cj);
+        if (l) l.push(j);
+        else byCap.set(cj, [j]);
       }
     }
   } catch (e) {
@@ -453,7 +488,19 @@ export function referenceShadows(rules: readonly { ruleId: unknown; match: unkno
       return { ok: false, problem: 'a match condition cannot be analysed (an "in" value holds lists/objects or is not a list)' };
     throw e;
   }
-  return { ok: true, ids };
+  flagged.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+  return { ok: true, ids: flagged.map(([, j]) => rules[j]!.ruleId) };
+}
+
+function mergeSorted(a: readonly number[], b: readonly number[]): number[] {
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    if (j >= b.length || (i < a.length && a[i]! < b[j]!)) out.push(a[i++]!);
+    else out.push(b[j++]!);
+  }
+  return out;
 }
 
 // ---- entry point -----------------------------------------------------------------------------
