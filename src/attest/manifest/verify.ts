@@ -130,7 +130,6 @@ async function verifyManifestUnsafe(opts: VerifyManifestOptions): Promise<Manife
   }
 
   // 4. Signature present, for the verification material configured.
-  const keys = await keyList(opts.keys);
   const edSig = m.get('signature_ed25519');
   const hmacSig = m.get('signature_hmac_sha256');
   const attestedRaw = m.has('attested_at_utc') ? m.get('attested_at_utc') : 'unknown';
@@ -148,8 +147,9 @@ async function verifyManifestUnsafe(opts: VerifyManifestOptions): Promise<Manife
     ...extra,
   });
 
-  if (keys !== null && pyTruthy(edSig)) {
-    return verifyEd25519(m, edSig, keys, workerId, success);
+  if (opts.keys !== undefined && opts.keys !== null && pyTruthy(edSig)) {
+    // A malformed key set throws JWKS_INVALID here: denied ATTEST_INPUT_INVALID by the caller.
+    return verifyEd25519(m, edSig, (await keyList(opts.keys))!, workerId, success);
   }
   if (!pyTruthy(hmacSig) || !secretPresent(opts.secret)) {
     const why = pyTruthy(edSig)
