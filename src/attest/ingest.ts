@@ -118,33 +118,41 @@ export async function ingestPackage(source: PackageSource, options: IngestOption
       throw new TarError('TAR_PATH_CONFLICT', `Entry ${quoteName(e.name)} at byte ${e.offset} is a file named like a directory`, { path: e.name, offset: e.offset });
     }
     claim(rel, FILE, e);
-    if (isExcludedPackagePath(rel)) {
-      excluded.push(rel);
-      if (rel !== capture) return null;
-      if (e.size > limits.maxManifestBytes) {
-        throw new TarError('TAR_LIMIT_EXCEEDED', `${quoteName(rel)} is larger than ${limits.maxManifestBytes} bytes`, { limit: 'maxManifestBytes', value: limits.maxManifestBytes, path: rel });
-      }
-      const buf = new Uint8Array(e.size);
-      let fill = 0;
-      return {
-        write(bytes) {
-          buf.set(bytes, fill);
-          fill += bytes.length;
-        },
-        end() {
-          manifest = buf;
-        },
-      };
-    }
+    const excludedFile = isExcludedPackagePath(rel);
+    if (excludedFile) excluded.push(rel);
+    const captureSink = rel === capture ? captureBody(rel, e.size) : null;
+    if (excludedFile) return captureSink;
     const record: PackageRecord = { path: rel, size: e.size, sha256: '' };
     records.push(record);
     const digest = createFileDigest(e.size, injected);
     return {
-      write: (bytes) => digest.write(bytes),
+      write(bytes) {
+        captureSink?.write(bytes);
+        return digest.write(bytes);
+      },
       end() {
+        captureSink?.end();
         const hex = digest.end();
         if (typeof hex === 'string') record.sha256 = hex;
         else return hex.then((h) => void (record.sha256 = h));
+      },
+    };
+  };
+
+  // The root manifest is buffered (bounded by maxManifestBytes) and handed back raw.
+  const captureBody = (rel: string, size: number) => {
+    if (size > limits.maxManifestBytes) {
+      throw new TarError('TAR_LIMIT_EXCEEDED', `${quoteName(rel)} is larger than ${limits.maxManifestBytes} bytes`, { limit: 'maxManifestBytes', value: limits.maxManifestBytes, path: rel });
+    }
+    const buf = new Uint8Array(size);
+    let fill = 0;
+    return {
+      write(bytes: Uint8Array) {
+        buf.set(bytes, fill);
+        fill += bytes.length;
+      },
+      end() {
+        manifest = buf;
       },
     };
   };

@@ -284,3 +284,12 @@ describe('result', () => {
     expect(injected.package_hash).toBe(r.package_hash);
   });
 });
+
+describe('captureRootFile', () => {
+  it('can capture a hashed root file too, without changing the hash', async () => {
+    const t = tar(file('README.md', 'read me'), file('a', 'x'));
+    const r = await ingestPackage(t, { captureRootFile: 'README.md' });
+    expect(new TextDecoder().decode(r.manifest!)).toBe('read me');
+    expect(r.package_hash).toBe(expected({ 'README.md': 'read me', a: 'x' }));
+  });
+});
