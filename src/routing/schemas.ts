@@ -35,7 +35,12 @@ export const RouteInputSchema = z.object({
   correlation_id: z.string(),
   request: JsonObjectSchema.default({}),
   blast_radius: JsonObjectSchema.nullable().default(null),
-  blast_score: z.number().int().nullable().default(null),
+  // Any integral number (pyhall accepts integers of any size; the router range-checks them).
+  blast_score: z
+    .number()
+    .refine((n) => Number.isInteger(n), { message: 'blast_score must be an integer' })
+    .nullable()
+    .default(null),
   privilege_context: JsonObjectSchema.nullable().default(null),
   dry_run: z.boolean().default(false),
   tenant_credential: z.string().nullable().default(null),

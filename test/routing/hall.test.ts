@@ -179,3 +179,10 @@ describe('first-match index', () => {
     }
   });
 });
+
+describe('blast_score of any integer size', () => {
+  it('accepts integers beyond 2^53 and denies them by range, as pyhall does', () => {
+    const d = new Hall({ rules, workers }).routeSync({ ...input, blast_score: 1e20 });
+    expect(d.deny_reason_if_denied).toMatchObject({ code: 'DENY_INVALID_INPUT', blast_score: 1e20 });
+  });
+});
