@@ -110,6 +110,15 @@ export interface HallAttestVerifyParams {
 export interface HallUploadOptions extends CallOptions {
   /** Content type of the archive (default: the Blob's type, else application/octet-stream). */
   contentType?: string | undefined;
+  /** A leading directory to remove from every archive path (e.g. `package/` in npm tarballs). */
+  stripPrefix?: string | undefined;
+}
+
+/** Filters for `GET /wcp/workers` (paged). */
+export interface HallWorkersQuery {
+  capability_id?: string | undefined;
+  limit?: number | undefined;
+  cursor?: string | undefined;
 }
 
 type Json = Record<string, unknown>;
@@ -146,6 +155,8 @@ export class HallClient {
   readonly approvals: {
     /** `GET /wcp/approvals/pending`: approvals waiting for a decision. */
     pending(query?: { tenant_id?: string; limit?: number }, opts?: CallOptions): Promise<HallApproval[]>;
+    /** `GET /wcp/approvals/:id`. */
+    get(id: string, opts?: CallOptions): Promise<HallApproval>;
     /** `POST /wcp/approvals/:id/resolve` with an approver's token (pass it as `opts.token`). */
     resolve(id: string, resolution: HallApprovalResolution, opts?: CallOptions & { reason?: string }): Promise<Json>;
   };
@@ -176,6 +187,11 @@ export class HallClient {
         const list = Array.isArray(body) ? body : asObject(body, 'the pending approvals', `GET ${path}`)['approvals'];
         return asArray(list, 'approvals', `GET ${path}`) as HallApproval[];
       },
+      get: async (id, opts) => {
+        const path = `/wcp/approvals/${seg(requireString(id, 'approval id'))}`;
+        const r = await this.http.json<unknown>({ method: 'GET', path, idempotent: true }, opts);
+        return asObject(r.body, 'the approval', `GET ${path}`) as HallApproval;
+      },
       resolve: async (id, resolution, opts = {}) => {
         const path = `/wcp/approvals/${seg(requireString(id, 'approval id'))}/resolve`;
         const json: Json = { decision: resolution };
@@ -187,18 +203,19 @@ export class HallClient {
 
     this.attest = {
       hash: async (archive, opts = {}) => {
-        const r = await this.http.json({ method: 'POST', path: '/attest/hash', body: archive, contentType: opts.contentType, idempotent: false }, opts);
+        const query = { strip_prefix: opts.stripPrefix };
+        const r = await this.http.json({ method: 'POST', path: '/attest/hash', query, body: archive, contentType: opts.contentType, idempotent: false }, opts);
         return asObject(r.body, 'the package hash', 'POST /attest/hash');
       },
       verify: async (archive, params, opts = {}) => {
-        const query = { worker_id: requireString(params.worker_id, 'worker_id'), species: requireString(params.species, 'species') };
+        const query = { worker_id: requireString(params.worker_id, 'worker_id'), species: requireString(params.species, 'species'), strip_prefix: opts.stripPrefix };
         // A denied verification is an answer (ok: false + deny_code), not a transport failure.
         const r = await this.http.json({ method: 'POST', path: '/attest/verify', query, body: archive, contentType: opts.contentType, idempotent: false, acceptStatus: [422] }, opts);
         return asObject(r.body, 'the verification verdict', 'POST /attest/verify');
       },
       register: async (workerId, archive, opts = {}) => {
         const path = `/workers/${seg(requireString(workerId, 'worker_id'))}/attestation`;
-        const query = opts.species ? { species: opts.species } : undefined;
+        const query = { species: opts.species, strip_prefix: opts.stripPrefix };
         const r = await this.http.json({ method: 'POST', path, query, body: archive, contentType: opts.contentType, idempotent: false }, opts);
         return asObject(r.body, 'the registered attestation', `POST ${path}`);
       },
@@ -355,9 +372,9 @@ export class HallClient {
     return asObject(r.body, 'capabilities', 'GET /wcp/capabilities');
   }
 
-  /** `GET /wcp/workers`: the enrolled workers. */
-  async workers(opts: CallOptions = {}): Promise<Json> {
-    const r = await this.http.json<unknown>({ method: 'GET', path: '/wcp/workers', idempotent: true }, opts);
+  /** `GET /wcp/workers`: the enrolled workers (one page; pass `next_cursor` back as `cursor`). */
+  async workers(query: HallWorkersQuery = {}, opts: CallOptions = {}): Promise<Json> {
+    const r = await this.http.json<unknown>({ method: 'GET', path: '/wcp/workers', query: { ...query }, idempotent: true }, opts);
     return asObject(r.body, 'workers', 'GET /wcp/workers');
   }
 }

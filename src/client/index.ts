@@ -18,6 +18,7 @@ export type {
   HallApprovalResolution,
   HallAttestVerifyParams,
   HallUploadOptions,
+  HallWorkersQuery,
 } from './hall-client.js';
 export type { HallReceipt, HallJwks } from './receipt-check.js';
 export { RegistryClient as PyhallRegistryClient, PYHALL_REGISTRY_URL } from './registry-client.js';

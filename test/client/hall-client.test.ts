@@ -180,7 +180,7 @@ describe('retries and timeouts', () => {
     const controller = new AbortController();
     const reason = new Error('user went away');
     setTimeout(() => controller.abort(reason), 50);
-    await expect(client({ retries: 5 }).workers({ signal: controller.signal })).rejects.toBe(reason);
+    await expect(client({ retries: 5 }).workers({}, { signal: controller.signal })).rejects.toBe(reason);
     expect(seenOn('GET /wcp/workers')).toHaveLength(1);
   });
 });
