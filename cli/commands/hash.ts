@@ -3,19 +3,20 @@
 // exit 2 when any file was rejected.
 import { createHash } from 'node:crypto';
 import { open, stat } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import { ingestPackage, TarError, type PackageIngestResult } from '../../src/attest/index.js';
 import { createProgress } from '../progress.js';
 
 export const summary = 'canonical package hash of .tar/.tgz archives (pyhall-compatible)';
 
-const USAGE = `usage: edgehall hash <file.tar|file.tgz>... [--strip-prefix P] [--json] [--records]
+const USAGE = `usage: edgehall hash <file.tar|file.tgz|->... [--strip-prefix P] [--json] [--records]
 
 Prints the canonical package hash of each archive (pyhall's canonical_package_hash of the
 package the archive holds). --strip-prefix removes a root folder such as 'package/' or './'
 from every entry; it is never guessed. --json prints one line per file:
   {"file":...,"package_hash":...,"records":[...],"excluded_entries":[...]}
   {"file":...,"error":{"code":"TAR_...","message":...}}
---records also lists the hashed and excluded files in the human output.
+--records also lists the hashed and excluded files in the human output. '-' reads standard input.
 Exit status: 0 all hashed, 2 any file rejected (or bad usage).`;
 
 /** Native SHA-256 for the CLI: Node's OpenSSL is ~10x the pure-JS hasher. */
@@ -72,17 +73,22 @@ export type HashOutcome = { file: string; result: PackageIngestResult } | { file
 
 /** Hashes one archive file; every failure becomes a coded error value. */
 export async function hashArchiveFile(file: string, stripPrefix?: string): Promise<HashOutcome> {
-  let size: number;
-  try {
-    const st = await stat(file);
-    if (!st.isFile()) return { file, error: { code: 'FILE_NOT_ARCHIVE', message: `${file} is not a regular file. Pass a .tar or .tgz file.` } };
-    size = st.size;
-  } catch (e) {
-    return { file, error: { code: 'FILE_UNREADABLE', message: `Cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? e}). Check the path and permissions.` } };
+  let size: number | undefined;
+  let source: ReadableStream<Uint8Array> | undefined;
+  if (file === '-') {
+    source = Readable.toWeb(process.stdin) as ReadableStream<Uint8Array>;
+  } else {
+    try {
+      const st = await stat(file);
+      if (!st.isFile()) return { file, error: { code: 'FILE_NOT_ARCHIVE', message: `${file} is not a regular file. Pass a .tar or .tgz file.` } };
+      size = st.size;
+    } catch (e) {
+      return { file, error: { code: 'FILE_UNREADABLE', message: `Cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? e}). Check the path and permissions.` } };
+    }
   }
-  const progress = createProgress(`hashing ${file}`, { total: size });
+  const progress = createProgress(`hashing ${file}`, size === undefined ? {} : { total: size });
   try {
-    const result = await ingestPackage(await fileStream(file), {
+    const result = await ingestPackage(source ?? (await fileStream(file)), {
       ...(stripPrefix !== undefined ? { stripPrefix } : {}),
       sha256: nodeSha256,
       onProgress: (n) => progress.update(n),

@@ -1,6 +1,6 @@
 // `edgehall hash` end to end: a real child process running the CLI from source.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,8 +11,8 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 // Runs cli/main.ts through tsx (bin/edgehall.js would prefer a possibly stale dist/ build).
 const RUNNER = `import(${JSON.stringify(join(ROOT, 'cli/main.ts'))}).then((m) => m.main(process.argv.slice(1))).then((c) => { process.exitCode = c; })`;
 
-function edgehall(args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', RUNNER, ...args], { cwd: VECTORS_DIR, encoding: 'utf8' });
+function edgehall(args: string[], input?: Uint8Array) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', RUNNER, ...args], { cwd: VECTORS_DIR, encoding: 'utf8', ...(input ? { input } : {}) });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -60,6 +60,13 @@ describe('edgehall hash', () => {
     expect(edgehall(['hash']).code).toBe(2);
     expect(edgehall(['hash', '--bogus', 'x']).code).toBe(2);
     expect(edgehall(['hash', '--help']).code).toBe(0);
+  });
+
+  it("reads standard input for '-'", () => {
+    const c = byName('sort-dash-vs-slash--npm');
+    const r = edgehall(['hash', '-', '--strip-prefix', 'package/', '--json'], readFileSync(join(VECTORS_DIR, c.tgz!)));
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ file: '-', package_hash: (c.expected as { package_hash: string }).package_hash });
   });
 
   it('hashes a non-archive as a coded rejection', () => {
