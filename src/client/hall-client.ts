@@ -5,6 +5,7 @@ import { CLIENT_CODES, HallApiError, HallReceiptError } from './errors.js';
 import { Transport, type CallOptions, type TransportOptions, type UploadBody } from './http.js';
 import type { ChainVerdict } from '../receipts/verify.js';
 import { HallKeyCache, checkChain, checkReceipt, type HallJwks, type HallReceipt } from './receipt-check.js';
+import { enrollmentBody, type EnrollmentSigner } from './enrollment.js';
 
 export interface HallClientOptions extends TransportOptions {
   /** Verify every receipt against `/.well-known/wcp-keys.json` (default true). Turn off only for debugging. */
@@ -29,10 +30,13 @@ export interface HallRouteResult {
 }
 
 export interface HallEnrollOptions extends CallOptions {
-  /** Base64url Ed25519 signature by a key registered for the worker's namespace. */
-  signature?: string | undefined;
-  /** The key id (`kid`) that made `signature`. */
-  keyId?: string | undefined;
+  /**
+   * Sign the enrollment with a key registered for the worker's namespace (required by the Hall once
+   * the namespace has keys): `{ kid, sign }`, e.g. `{ kid, ...await createEd25519Signer(seed) }`.
+   */
+  signer?: EnrollmentSigner | undefined;
+  /** Send the record's own artifact_hash instead of computing it (to test the Hall's check). */
+  keepArtifactHash?: boolean | undefined;
 }
 
 export interface HallEnrollResult {
@@ -246,11 +250,13 @@ export class HallClient {
     return { decision, receipt };
   }
 
-  /** `POST /enroll`: enroll a worker registry record (its `artifact_hash` is checked by the Hall). */
+  /**
+   * `POST /enroll`: enroll a worker registry record. The client computes `artifact_hash` (pyhall's
+   * rule) and, with `opts.signer`, signs it; the Hall checks both.
+   */
   async enroll(record: RegistryRecordLike & Json, opts: HallEnrollOptions = {}): Promise<HallEnrollResult> {
-    const json: Json = { ...record };
-    if (opts.signature !== undefined) json['signature'] = opts.signature;
-    if (opts.keyId !== undefined) json['signing_key_id'] = opts.keyId;
+    const json = await enrollmentBody(record, opts.signer);
+    if (opts.keepArtifactHash && record['artifact_hash'] !== undefined) json['artifact_hash'] = record['artifact_hash'];
     const r = await this.http.json({ method: 'POST', path: '/enroll', json, idempotent: false }, opts);
     return asObject(r.body, 'the enrollment result', 'POST /enroll') as HallEnrollResult;
   }

@@ -31,6 +31,7 @@ export type {
   RegistryAttestationRecord,
   RegistryPrefetchReport,
 } from './registry-client.js';
+export { enrollmentArtifactHash, type EnrollmentSigner } from './enrollment.js';
 export { HallApiError, HallReceiptError, CLIENT_CODES } from './errors.js';
 export type { HallApiErrorInit } from './errors.js';
 export type { FetchLike, TokenSource, TransportOptions, CallOptions, UploadBody } from './http.js';

@@ -3,6 +3,9 @@
 // hall-live.test.ts runs the same client against the real Hall worker in Miniflare.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { HallApiError, HallClient, HallReceiptError, CLIENT_CODES } from '../../src/client/entry.js';
+import { createHash } from 'node:crypto';
+import { ed25519Verify } from '../../src/crypto/index.js';
+import { fromBase64Url } from '../../src/util/index.js';
 import { json, problem, startLoopback, type Loopback } from './loopback.js';
 import { chainForTest, receiptForTest, testKey, type TestKey } from './signer.js';
 
@@ -292,9 +295,15 @@ describe('discovery and enrollment', () => {
     expect(await c.health()).toEqual({ status: 'ok' });
     expect(await c.capabilities()).toEqual({ capabilities: ['cap.doc.summarize'] });
     expect(await c.workers()).toEqual({ workers: [] });
-    const out = await c.enroll({ worker_id: 'org.demo.w', worker_species_id: 'wrk.doc.summarizer', artifact_hash: 'sha256:00' }, { signature: 'sig', keyId: 'k1' });
+    const record = { worker_id: 'org.demo.w', worker_species_id: 'wrk.doc.summarizer', capabilities: ['cap.doc.summarize'] };
+    const out = await c.enroll(record, { signer: { kid: key.kid, sign: (m) => key.signer.sign(m) } });
     expect(out).toMatchObject({ enrolled: true, worker_id: 'org.demo.w' });
-    expect(JSON.parse(seenOn('POST /enroll')[0]!.body.toString())).toMatchObject({ signature: 'sig', signing_key_id: 'k1' });
+    const sent = JSON.parse(seenOn('POST /enroll')[0]!.body.toString());
+    // pyhall's rule: sha256 of the record without artifact_hash as sorted compact JSON.
+    const preimage = '{"capabilities":["cap.doc.summarize"],"worker_id":"org.demo.w","worker_species_id":"wrk.doc.summarizer"}';
+    expect(sent.artifact_hash).toBe(`sha256:${createHash('sha256').update(preimage).digest('hex')}`);
+    expect(sent.signing_key_id).toBe(key.kid);
+    expect(await ed25519Verify(key.publicKey, new TextEncoder().encode(sent.artifact_hash), fromBase64Url(sent.signature))).toBe(true);
     expect(seenOn('GET /wcp/health')[0]!.headers.authorization).toBeUndefined();
     expect(seenOn('GET /wcp/workers')[0]!.headers.authorization).toBe('Bearer tenant-token');
   });

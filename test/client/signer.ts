@@ -6,13 +6,14 @@ import { createEd25519Signer, exportEd25519PublicJwk, generateEd25519KeyPair, ty
 export interface TestKey {
   kid: string;
   signer: Ed25519Signer;
+  publicKey: Uint8Array;
   jwk: Record<string, unknown>;
 }
 
 export async function testKey(kid: string): Promise<TestKey> {
   const pair = await generateEd25519KeyPair();
   const signer = await createEd25519Signer(pair.seed);
-  return { kid, signer, jwk: exportEd25519PublicJwk(pair.publicKey, { kid }) as unknown as Record<string, unknown> };
+  return { kid, signer, publicKey: pair.publicKey, jwk: exportEd25519PublicJwk(pair.publicKey, { kid }) as unknown as Record<string, unknown> };
 }
 
 export interface ReceiptOverrides {
