@@ -5,6 +5,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { toHex, utf8 } from '../util/bytes.js';
 import { compareCodePoints } from '../util/pyjson.js';
+import { TarError } from './errors.js';
 
 /** One hashed file: its path relative to the package root, byte length and content SHA-256. */
 export interface PackageRecord {
@@ -80,16 +81,38 @@ export interface PackageHashResult {
   excluded_entries: string[];
 }
 
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+/**
+ * Refuses what the tar reader refuses in a name, so a package hashes (or fails) the same way from
+ * files as from an archive: not relative and normalised (`''`, `.`, `..` components, a leading
+ * `/`), or a control character (a newline would inject a record).
+ */
+export function checkPackagePath(path: string): void {
+  if (CONTROL.test(path)) {
+    throw new TarError('TAR_BAD_NAME', `Path ${JSON.stringify(path)} has a control character (such as a newline)`, { path });
+  }
+  const parts = path.split('/');
+  if (parts.includes('..') || path.startsWith('/')) {
+    throw new TarError('TAR_PATH_TRAVERSAL', `Path ${JSON.stringify(path)} is absolute or has a '..' component`, { path });
+  }
+  if (parts.some((p) => p === '' || p === '.')) {
+    throw new TarError('TAR_BAD_NAME', `Path ${JSON.stringify(path)} is empty or not normalised (empty or '.' components)`, { path });
+  }
+}
+
 /**
  * Hashes a package given as files (e.g. a directory read by the CLI). Paths are relative, `/`
- * separated, already normalised; directories are not listed. Duplicates are a programming error.
+ * separated and normalised; directories are not listed. Bad or duplicate paths throw a TarError.
  */
 export function hashPackageFiles(files: Iterable<{ path: string; bytes: Uint8Array }>): PackageHashResult {
   const records: PackageRecord[] = [];
   const excluded: string[] = [];
   const seen = new Set<string>();
   for (const f of files) {
-    if (seen.has(f.path)) throw new TypeError(`hashPackageFiles: duplicate path ${JSON.stringify(f.path)}`);
+    checkPackagePath(f.path);
+    if (seen.has(f.path)) throw new TarError('TAR_DUPLICATE_PATH', `Path ${JSON.stringify(f.path)} is listed twice`, { path: f.path });
     seen.add(f.path);
     if (isExcludedPackagePath(f.path)) excluded.push(f.path);
     else records.push({ path: f.path, size: f.bytes.length, sha256: toHex(sha256(f.bytes)) });

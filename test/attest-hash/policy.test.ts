@@ -293,3 +293,25 @@ describe('captureRootFile', () => {
     expect(r.package_hash).toBe(expected({ 'README.md': 'read me', a: 'x' }));
   });
 });
+
+describe('hashPackageFiles', () => {
+  const f = (path: string) => ({ path, bytes: new Uint8Array(0) });
+  it('refuses the names the reader refuses', () => {
+    const code = (paths: string[]) => {
+      try {
+        hashPackageFiles(paths.map(f));
+      } catch (e) {
+        return (e as TarError).code;
+      }
+      return 'ok';
+    };
+    expect(code(['a\nb'])).toBe('TAR_BAD_NAME');
+    expect(code(['../a'])).toBe('TAR_PATH_TRAVERSAL');
+    expect(code(['/a'])).toBe('TAR_PATH_TRAVERSAL');
+    expect(code(['a//b'])).toBe('TAR_BAD_NAME');
+    expect(code(['./a'])).toBe('TAR_BAD_NAME');
+    expect(code([''])).toBe('TAR_BAD_NAME');
+    expect(code(['a', 'a'])).toBe('TAR_DUPLICATE_PATH');
+    expect(code(['a\\b', 'caf\u00e9', '.pyc'])).toBe('ok');
+  });
+});
