@@ -170,9 +170,11 @@ function buildDeny(st: DenyState, code: string, message: string, extras: Record<
   const input = st.input;
   const reason: Record<string, unknown> = { code, message };
   if (extras) for (const k in extras) reason[k] = extras[k];
+  // One clock read per decision: the events and the decision share its timestamp.
+  const ts = isoTimestamp(st.now());
   const evt: TelemetryEvent = {
     event_id: 'evt.os.task.denied',
-    timestamp: isoTimestamp(st.now()),
+    timestamp: ts,
     correlation_id: st.sCorr,
     tenant_id: st.sTenant,
     capability_id: st.sCap,
@@ -183,7 +185,7 @@ function buildDeny(st: DenyState, code: string, message: string, extras: Record<
   if (st.dry) evt.dry_run = true;
   return {
     decision_id: st.newId(),
-    timestamp: isoTimestamp(st.now()),
+    timestamp: ts,
     correlation_id: input.correlation_id,
     tenant_id: input.tenant_id,
     capability_id: input.capability_id,
@@ -488,12 +490,13 @@ export function decide(input: RouteInput, ctx: DecideContext, opts?: DecideOptio
   const profiles = rule.profiles;
   if (!profiles) return ruleInvalid(st, rule, rule.profilesProblem!, after);
 
-  // 7. telemetry, allow path
+  // 7. telemetry, allow path (one clock read per decision, shared by its events)
+  const ts = isoTimestamp(now());
   const events: TelemetryEvent[] = [];
   if (blastRuns) {
     events.push({
       event_id: 'evt.gov.blast_scored',
-      timestamp: isoTimestamp(now()),
+      timestamp: ts,
       correlation_id: sCorr,
       tenant_id: sTenant,
       env: input.env,
@@ -506,7 +509,7 @@ export function decide(input: RouteInput, ctx: DecideContext, opts?: DecideOptio
   if (privRuns) {
     events.push({
       event_id: 'evt.gov.privilege_envelope.checked',
-      timestamp: isoTimestamp(now()),
+      timestamp: ts,
       correlation_id: sCorr,
       tenant_id: sTenant,
       env: input.env,
@@ -529,7 +532,7 @@ export function decide(input: RouteInput, ctx: DecideContext, opts?: DecideOptio
   events.push(
     {
       event_id: 'evt.os.task.routed',
-      timestamp: isoTimestamp(now()),
+      timestamp: ts,
       correlation_id: sCorr,
       tenant_id: sTenant,
       task_id: ctx.taskId ?? 'task_default',
@@ -541,7 +544,7 @@ export function decide(input: RouteInput, ctx: DecideContext, opts?: DecideOptio
     },
     {
       event_id: 'evt.os.worker.selected',
-      timestamp: isoTimestamp(now()),
+      timestamp: ts,
       correlation_id: sCorr,
       tenant_id: sTenant,
       capability_id: sCap,
@@ -551,7 +554,7 @@ export function decide(input: RouteInput, ctx: DecideContext, opts?: DecideOptio
   );
   const gatedEvt: TelemetryEvent = {
     event_id: 'evt.os.policy.gated',
-    timestamp: isoTimestamp(now()),
+    timestamp: ts,
     correlation_id: sCorr,
     tenant_id: sTenant,
     capability_id: sCap,
@@ -569,7 +572,7 @@ export function decide(input: RouteInput, ctx: DecideContext, opts?: DecideOptio
   // 8-9. assembly, artifact hash, dry_run
   const decision: RouteDecision = {
     decision_id: newId(),
-    timestamp: isoTimestamp(now()),
+    timestamp: ts,
     correlation_id: corr,
     tenant_id: tenant,
     capability_id: cap,
