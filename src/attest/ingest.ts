@@ -65,8 +65,11 @@ function specialKind(e: TarEntry): string {
   return e.type === 'other' ? `entry of unsupported type ${JSON.stringify(e.typeflag)}` : e.type.replace('-', ' ');
 }
 
-/** Streams an archive once and returns its canonical package hash, records and root manifest. */
-export async function ingestPackage(source: PackageSource, options: IngestOptions = {}): Promise<PackageIngestResult> {
+/**
+ * Streams an archive once and returns its canonical package hash, records and root manifest.
+ * `source` may be `request.body` directly (null, for an empty request, is an empty upload).
+ */
+export async function ingestPackage(source: PackageSource | null, options: IngestOptions = {}): Promise<PackageIngestResult> {
   const limits = resolveTarLimits(options.limits);
   const prefix = normaliseStripPrefix(options.stripPrefix);
   const capture = options.captureRootFile === undefined ? 'manifest.json' : options.captureRootFile;
@@ -179,7 +182,7 @@ export async function ingestPackage(source: PackageSource, options: IngestOption
 
 /** Runs `ingestPackage` and reports a rejection as a value: `{ error }` with the TarError. */
 export async function tryIngestPackage(
-  source: PackageSource,
+  source: PackageSource | null,
   options?: IngestOptions,
 ): Promise<{ ok: true; result: PackageIngestResult } | { ok: false; error: TarError }> {
   try {

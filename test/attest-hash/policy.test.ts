@@ -315,3 +315,16 @@ describe('hashPackageFiles', () => {
     expect(code(['a\\b', 'caf\u00e9', '.pyc'])).toBe('ok');
   });
 });
+
+describe('sources', () => {
+  it('treats a null body (empty request) as an empty upload', async () => {
+    expect(await codeOf(null as unknown as Uint8Array)).toBe('TAR_TRUNCATED');
+    const res = new Response(null);
+    expect(await codeOf(res.body as unknown as Uint8Array)).toBe('TAR_TRUNCATED');
+  });
+  it('takes a Request body stream directly', async () => {
+    const t = tar(file('a', 'x'));
+    const req = new Request('http://x/', { method: 'POST', body: t });
+    expect((await ingestPackage(req.body)).package_hash).toBe(expected({ a: 'x' }));
+  });
+});

@@ -18,7 +18,9 @@ export interface SourceStats {
 
 type RawReader = { read(): Promise<Uint8Array | null>; cancel(): void };
 
-function rawReader(source: PackageSource): RawReader {
+function rawReader(source: PackageSource | null): RawReader {
+  // `request.body` is null for an empty request: that is an empty upload, not a programming error.
+  if (source === null || source === undefined) source = new Uint8Array(0);
   if (source instanceof Uint8Array) {
     let done = false;
     return {
@@ -85,7 +87,7 @@ function inflateError(e: unknown): TarError {
  * must run the generator to completion (or `return()` it) so readers are released.
  */
 export async function* tarChunks(
-  source: PackageSource,
+  source: PackageSource | null,
   limits: TarLimits,
   stats: SourceStats,
   onProgress?: (bytesIn: number) => void,
