@@ -150,6 +150,21 @@ function requireString(value: unknown, what: string): string {
 
 const seg = (s: string): string => encodeURIComponent(s);
 
+/** The first field where a (verified) receipt and the decision it came with disagree, or null. */
+function receiptDisagreement(receipt: HallReceipt, decision: HallRouteResult['decision'], input: HallRouteRequest): string | null {
+  const r = receipt as Record<string, unknown>;
+  const d = decision as Record<string, unknown>;
+  if (r['decision_id'] !== d['decision_id']) return 'decision_id';
+  if (r['tenant_id'] !== input.tenant_id || (d['tenant_id'] !== undefined && d['tenant_id'] !== r['tenant_id'])) return 'tenant_id';
+  if (r['capability_id'] !== input.capability_id) return 'capability_id';
+  if (r['correlation_id'] !== input.correlation_id) return 'correlation_id';
+  if (typeof d['denied'] !== 'boolean' || (r['policy_decision'] === 'ALLOW') === d['denied']) return 'policy_decision';
+  if (!d['denied'] && r['worker_species_id'] !== d['selected_worker_species_id']) return 'worker_species_id';
+  if (d['denied'] && r['deny_code'] !== (decision.deny_reason_if_denied?.code ?? r['deny_code'])) return 'deny_code';
+  if ('artifact_hash' in d && r['artifact_hash'] !== d['artifact_hash']) return 'artifact_hash';
+  return null;
+}
+
 export class HallClient {
   private readonly http: Transport;
   private readonly verify: boolean;
@@ -243,8 +258,10 @@ export class HallClient {
     const receipt = asObject(body['receipt'], 'receipt', 'POST /route') as HallReceipt;
     if (this.verify) {
       await this.verifyReceipt(receipt, opts);
-      if (receipt['decision_id'] !== decision.decision_id) {
-        throw new HallReceiptError('RECEIPT_DECISION_MISMATCH', 'The receipt does not record the decision it came with; do not dispatch.', receipt);
+      // The decision object is not signed; the receipt is. Everything a caller acts on must agree.
+      const field = receiptDisagreement(receipt, decision, input);
+      if (field) {
+        throw new HallReceiptError('RECEIPT_DECISION_MISMATCH', `The receipt does not record the decision it came with (${field} differs); do not dispatch.`, receipt);
       }
     }
     return { decision, receipt };

@@ -78,6 +78,19 @@ describe('route', () => {
     expect(err.code).toBe(CLIENT_CODES.RECEIPT_UNVERIFIED);
   });
 
+  it('withholds a decision whose worker or verdict was swapped under a genuine receipt', async () => {
+    const swapped = await routeAnswer('dec-8');
+    swapped.decision.selected_worker_species_id = 'wrk.evil.exfiltrator';
+    hall.on('POST /route', (_r, res) => json(res, 200, swapped));
+    expect(await client().route(input).catch((e) => e.message)).toMatch(/worker_species_id differs/);
+
+    const flipped = await routeAnswer('dec-9');
+    flipped.receipt['policy_decision'] = 'DENY';
+    const resigned = await receiptForTest({ decision_id: 'dec-9', policy_decision: 'DENY' }, key);
+    hall.on('POST /route', (_r, res) => json(res, 200, { decision: flipped.decision, receipt: resigned }));
+    expect(await client().route(input).catch((e) => e.message)).toMatch(/policy_decision differs/);
+  });
+
   it('rejects a receipt signed by a key the Hall does not publish', async () => {
     hall.on('POST /route', async (_r, res) => json(res, 200, await routeAnswer('dec-4', rotated)));
     await expect(client().route(input)).rejects.toBeInstanceOf(HallReceiptError);
@@ -171,11 +184,9 @@ describe('retries and timeouts', () => {
 
   it('times out each attempt and reports CLIENT_TIMEOUT after the retries', async () => {
     hall.on('GET /wcp/capabilities', (_r, res) => void setTimeout(() => json(res, 200, {}), 1_000));
-    const started = Date.now();
     const err = (await client({ timeoutMs: 100, retries: 1 }).capabilities().catch((e) => e)) as HallApiError;
-    expect(err.code).toBe(CLIENT_CODES.TIMEOUT);
+    expect([err.status, err.code]).toEqual([0, CLIENT_CODES.TIMEOUT]);
     expect(seenOn('GET /wcp/capabilities')).toHaveLength(2);
-    expect(Date.now() - started).toBeLessThan(900);
   });
 
   it("rejects with the caller's abort reason and stops retrying", async () => {
