@@ -44,7 +44,7 @@ export function isTarError(value: unknown): value is TarError {
 }
 
 /** Quotes an entry name for a message: JSON escaping keeps control characters visible and harmless. */
-export function quoteName(name: string): string {
+export function quoteTarName(name: string): string {
   const shown = name.length > 200 ? name.slice(0, 200) + '…' : name;
   return JSON.stringify(shown);
 }

@@ -1,7 +1,7 @@
 // One pass over an uploaded .tar/.tgz: read entries, apply the ingestion policy (no links, no
 // special files, no traversal, no duplicates), hash every file body as it streams, capture the
 // root manifest, and return pyhall's canonical package hash with the records behind it.
-import { TarError, quoteName } from './errors.js';
+import { TarError, quoteTarName } from './errors.js';
 import { resolveTarLimits, type TarLimits } from './limits.js';
 import {
   isExcludedPackagePath,
@@ -86,10 +86,10 @@ export async function ingestPackage(source: PackageSource | null, options: Inges
     const prev = tree.get(rel);
     if (prev !== undefined) {
       if (prev === FILE && kind === FILE) {
-        throw new TarError('TAR_DUPLICATE_PATH', `Entry ${quoteName(e.name)} at byte ${e.offset} names the file ${quoteName(rel)} a second time`, { path: rel, offset: e.offset });
+        throw new TarError('TAR_DUPLICATE_PATH', `Entry ${quoteTarName(e.name)} at byte ${e.offset} names the file ${quoteTarName(rel)} a second time`, { path: rel, offset: e.offset });
       }
       if (prev !== kind) {
-        throw new TarError('TAR_PATH_CONFLICT', `Entry ${quoteName(e.name)} at byte ${e.offset}: ${quoteName(rel)} is both a file and a directory`, { path: rel, offset: e.offset });
+        throw new TarError('TAR_PATH_CONFLICT', `Entry ${quoteTarName(e.name)} at byte ${e.offset}: ${quoteTarName(rel)} is both a file and a directory`, { path: rel, offset: e.offset });
       }
       return; // a directory listed twice is harmless
     }
@@ -99,7 +99,7 @@ export async function ingestPackage(source: PackageSource | null, options: Inges
       const p = tree.get(parent);
       if (p === DIR) break; // its own ancestors were registered with it
       if (p === FILE) {
-        throw new TarError('TAR_PATH_CONFLICT', `Entry ${quoteName(e.name)} at byte ${e.offset}: ${quoteName(parent)} is a file but is used as a directory`, { path: rel, offset: e.offset });
+        throw new TarError('TAR_PATH_CONFLICT', `Entry ${quoteTarName(e.name)} at byte ${e.offset}: ${quoteTarName(parent)} is a file but is used as a directory`, { path: rel, offset: e.offset });
       }
       tree.set(parent, DIR);
     }
@@ -107,10 +107,10 @@ export async function ingestPackage(source: PackageSource | null, options: Inges
 
   const onEntry = (e: TarEntry): TarBodySink | null => {
     if (e.type === 'hardlink' || e.type === 'symlink') {
-      throw new TarError('TAR_LINK_ENTRY', `Entry ${quoteName(e.name)} at byte ${e.offset} is a ${e.type} to ${quoteName(e.linkname)}`, { path: e.name, offset: e.offset, target: e.linkname });
+      throw new TarError('TAR_LINK_ENTRY', `Entry ${quoteTarName(e.name)} at byte ${e.offset} is a ${e.type} to ${quoteTarName(e.linkname)}`, { path: e.name, offset: e.offset, target: e.linkname });
     }
     if (e.type !== 'file' && e.type !== 'directory') {
-      throw new TarError('TAR_SPECIAL_ENTRY', `Entry ${quoteName(e.name)} at byte ${e.offset} is a ${specialKind(e)}`, { path: e.name, offset: e.offset, typeflag: e.typeflag });
+      throw new TarError('TAR_SPECIAL_ENTRY', `Entry ${quoteTarName(e.name)} at byte ${e.offset} is a ${specialKind(e)}`, { path: e.name, offset: e.offset, typeflag: e.typeflag });
     }
     const rel = packagePathOf(e.name, prefix, limits, e.offset);
     if (e.type === 'directory') {
@@ -118,7 +118,7 @@ export async function ingestPackage(source: PackageSource | null, options: Inges
       return null;
     }
     if (rel === '' || e.name.endsWith('/')) {
-      throw new TarError('TAR_PATH_CONFLICT', `Entry ${quoteName(e.name)} at byte ${e.offset} is a file named like a directory`, { path: e.name, offset: e.offset });
+      throw new TarError('TAR_PATH_CONFLICT', `Entry ${quoteTarName(e.name)} at byte ${e.offset} is a file named like a directory`, { path: e.name, offset: e.offset });
     }
     claim(rel, FILE, e);
     const excludedFile = isExcludedPackagePath(rel);
@@ -145,7 +145,7 @@ export async function ingestPackage(source: PackageSource | null, options: Inges
   // The root manifest is buffered (bounded by maxManifestBytes) and handed back raw.
   const captureBody = (rel: string, size: number) => {
     if (size > limits.maxManifestBytes) {
-      throw new TarError('TAR_LIMIT_EXCEEDED', `${quoteName(rel)} is larger than ${limits.maxManifestBytes} bytes`, { limit: 'maxManifestBytes', value: limits.maxManifestBytes, path: rel });
+      throw new TarError('TAR_LIMIT_EXCEEDED', `${quoteTarName(rel)} is larger than ${limits.maxManifestBytes} bytes`, { limit: 'maxManifestBytes', value: limits.maxManifestBytes, path: rel });
     }
     const buf = new Uint8Array(size);
     let fill = 0;

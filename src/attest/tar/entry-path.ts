@@ -1,7 +1,7 @@
 // From a stored entry name to the path it has inside the package: the strip prefix is removed
 // (it must be there literally — it is never guessed), `.` and empty components are dropped, and
 // anything that could escape the root or corrupt the record format is refused.
-import { TarError, quoteName } from '../errors.js';
+import { TarError, quoteTarName } from '../errors.js';
 import type { TarLimits } from '../limits.js';
 
 // C0 controls (newline would inject a record into "<path>\n<size>\n<sha>\n"), DEL and C1 controls.
@@ -26,7 +26,7 @@ export function normaliseStripPrefix(prefix: string | undefined): string {
  */
 export function packagePathOf(name: string, prefix: string, limits: TarLimits, offset: number): string {
   const bad = (code: 'TAR_BAD_NAME' | 'TAR_PATH_TRAVERSAL', why: string) =>
-    new TarError(code, `Entry ${quoteName(name)} at byte ${offset} ${why}`, { path: name, offset });
+    new TarError(code, `Entry ${quoteTarName(name)} at byte ${offset} ${why}`, { path: name, offset });
   if (name === '') throw bad('TAR_BAD_NAME', 'has an empty name');
   if (CONTROL.test(name)) throw bad('TAR_BAD_NAME', 'has a control character (such as a newline) in its name');
   if (name.startsWith('/')) throw bad('TAR_PATH_TRAVERSAL', 'has an absolute path');
@@ -35,7 +35,7 @@ export function packagePathOf(name: string, prefix: string, limits: TarLimits, o
   if (prefix !== '') {
     if (name === prefix || name === prefix.slice(0, -1)) return '';
     if (!name.startsWith(prefix)) {
-      throw new TarError('TAR_OUTSIDE_PREFIX', `Entry ${quoteName(name)} at byte ${offset} is not under the strip prefix ${quoteName(prefix)}`, {
+      throw new TarError('TAR_OUTSIDE_PREFIX', `Entry ${quoteTarName(name)} at byte ${offset} is not under the strip prefix ${quoteTarName(prefix)}`, {
         path: name,
         offset,
         prefix,
@@ -48,7 +48,7 @@ export function packagePathOf(name: string, prefix: string, limits: TarLimits, o
     if (part === '' || part === '.') continue;
     if (part === '..') throw bad('TAR_PATH_TRAVERSAL', "has a '..' component");
     if (part.length * 3 > limits.maxComponentBytes && encoder.encode(part).length > limits.maxComponentBytes) {
-      throw new TarError('TAR_LIMIT_EXCEEDED', `Entry ${quoteName(name)} at byte ${offset} has a name component longer than ${limits.maxComponentBytes} bytes`, {
+      throw new TarError('TAR_LIMIT_EXCEEDED', `Entry ${quoteTarName(name)} at byte ${offset} has a name component longer than ${limits.maxComponentBytes} bytes`, {
         limit: 'maxComponentBytes',
         value: limits.maxComponentBytes,
         path: name,
