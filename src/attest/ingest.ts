@@ -9,7 +9,7 @@ import {
   packageHashFromRecords,
   type PackageRecord,
 } from './package-hash.js';
-import { createFileDigest, type Sha256Factory } from './tar/digest.js';
+import { BUFFERED_DIGEST_MAX_BYTES, createFileDigest, type Sha256Factory } from './tar/digest.js';
 import { normaliseStripPrefix, packagePathOf } from './tar/entry-path.js';
 import { TarReader, type TarBodySink, type TarEntry } from './tar/reader.js';
 import { tarChunks, type PackageSource, type SourceStats } from './tar/source.js';
@@ -24,6 +24,11 @@ export interface IngestOptions {
   onProgress?: (bytesIn: number) => void;
   /** A native synchronous SHA-256 to use for every file (e.g. node:crypto's createHash in the CLI). */
   sha256?: Sha256Factory;
+  /**
+   * Files up to this size are buffered once and hashed by native WebCrypto (default 1 MiB); larger
+   * ones stream through a slower JS hash outside workerd. Raising it trades memory for speed.
+   */
+  digestBufferBytes?: number;
 }
 
 export interface PackageIngestStats {
@@ -74,6 +79,8 @@ export async function ingestPackage(source: PackageSource | null, options: Inges
   const prefix = normaliseStripPrefix(options.stripPrefix);
   const capture = options.captureRootFile === undefined ? 'manifest.json' : options.captureRootFile;
   const injected = options.sha256;
+  const digestBuffer = options.digestBufferBytes ?? BUFFERED_DIGEST_MAX_BYTES;
+  if (!(digestBuffer >= 0)) throw new TypeError('digestBufferBytes must be a non-negative number');
 
   const records: PackageRecord[] = [];
   const excluded: string[] = [];
@@ -127,7 +134,7 @@ export async function ingestPackage(source: PackageSource | null, options: Inges
     if (excludedFile) return captureSink;
     const record: PackageRecord = { path: rel, size: e.size, sha256: '' };
     records.push(record);
-    const digest = createFileDigest(e.size, injected);
+    const digest = createFileDigest(e.size, injected, digestBuffer);
     return {
       write(bytes) {
         captureSink?.write(bytes);

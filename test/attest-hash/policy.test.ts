@@ -282,6 +282,8 @@ describe('result', () => {
     const { createHash } = await import('node:crypto');
     const injected = await ingestPackage(t, { sha256: () => createHash('sha256') });
     expect(injected.package_hash).toBe(r.package_hash);
+    const buffered = await ingestPackage(t, { digestBufferBytes: 8 * 1024 * 1024 });
+    expect(buffered.package_hash).toBe(r.package_hash);
   });
 });
 

@@ -48,11 +48,11 @@ function subtle(): SubtleCrypto | null {
 export type DigestEngine = 'injected' | 'noble' | 'webcrypto' | 'digest-stream';
 
 /** The engine used for a file of `size` bytes in this runtime. */
-export function chooseDigestEngine(size: number, injected?: Sha256Factory): DigestEngine {
+export function chooseDigestEngine(size: number, injected?: Sha256Factory, bufferMax = BUFFERED_DIGEST_MAX_BYTES): DigestEngine {
   if (injected) return 'injected';
   const streaming = digestStreamCtor() !== null;
   if (size <= NOBLE_DIGEST_MAX_BYTES && !streaming) return 'noble';
-  if (size <= BUFFERED_DIGEST_MAX_BYTES && subtle()) return 'webcrypto';
+  if (size <= bufferMax && subtle()) return 'webcrypto';
   if (streaming) return 'digest-stream';
   return 'noble';
 }
@@ -99,8 +99,8 @@ class StreamDigest implements FileDigest {
 }
 
 /** A digest for one file of known `size` (the tar header says it before the body arrives). */
-export function createFileDigest(size: number, injected?: Sha256Factory): FileDigest {
-  switch (chooseDigestEngine(size, injected)) {
+export function createFileDigest(size: number, injected?: Sha256Factory, bufferMax = BUFFERED_DIGEST_MAX_BYTES): FileDigest {
+  switch (chooseDigestEngine(size, injected, bufferMax)) {
     case 'injected':
       return new SyncDigest(injected!());
     case 'webcrypto':
