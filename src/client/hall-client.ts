@@ -111,6 +111,9 @@ export interface HallAttestVerifyParams {
   species: string;
 }
 
+/** The Hall's verdict on an uploaded package. */
+export type HallAttestVerdict = Json & { ok: boolean; deny_code: string | null; package_hash?: string; message?: string };
+
 export interface HallUploadOptions extends CallOptions {
   /** Content type of the archive (default: the Blob's type, else application/octet-stream). */
   contentType?: string | undefined;
@@ -184,8 +187,8 @@ export class HallClient {
   readonly attest: {
     /** `POST /attest/hash`: the canonical package hash of a `.tar`/`.tgz`. */
     hash(archive: UploadBody, opts?: HallUploadOptions): Promise<Json>;
-    /** `POST /attest/verify`: verify the archive's `manifest.json` for this worker and species. */
-    verify(archive: UploadBody, params: HallAttestVerifyParams, opts?: HallUploadOptions): Promise<Json>;
+    /** `POST /attest/verify`: verify the archive's `manifest.json`; a denial resolves with `ok: false` and its `deny_code`. */
+    verify(archive: UploadBody, params: HallAttestVerifyParams, opts?: HallUploadOptions): Promise<HallAttestVerdict>;
     /** `POST /workers/:worker_id/attestation`: register a verified package hash for routing-time checks. */
     register(workerId: string, archive: UploadBody, opts?: HallUploadOptions & { species?: string }): Promise<Json>;
   };
@@ -230,7 +233,13 @@ export class HallClient {
         const query = { worker_id: requireString(params.worker_id, 'worker_id'), species: requireString(params.species, 'species'), strip_prefix: opts.stripPrefix };
         // A denied verification is an answer (ok: false + deny_code), not a transport failure.
         const r = await this.http.json({ method: 'POST', path: '/attest/verify', query, body: archive, contentType: opts.contentType, idempotent: false, acceptStatus: [422] }, opts);
-        return asObject(r.body, 'the verification verdict', 'POST /attest/verify');
+        const verdict = asObject(r.body, 'the verification verdict', 'POST /attest/verify') as HallAttestVerdict;
+        if (r.status === 422 && verdict.ok !== false) {
+          // A 422 that is not a verdict (e.g. an unreadable archive) is an error like any other.
+          const str = (k: string) => (typeof verdict[k] === 'string' ? (verdict[k] as string) : undefined);
+          throw new HallApiError({ status: 422, code: str('code') ?? CLIENT_CODES.HTTP_ERROR, detail: str('detail') ?? 'the archive could not be verified.', request: 'POST /attest/verify', problem: verdict });
+        }
+        return verdict;
       },
       register: async (workerId, archive, opts = {}) => {
         const path = `/workers/${seg(requireString(workerId, 'worker_id'))}/attestation`;

@@ -18,6 +18,7 @@ export type {
   HallApprovalResolution,
   HallAttestVerifyParams,
   HallUploadOptions,
+  HallAttestVerdict,
   HallWorkersQuery,
 } from './hall-client.js';
 export type { HallReceipt, HallJwks } from './receipt-check.js';

@@ -293,6 +293,11 @@ describe('attest uploads', () => {
     const seen = seenOn('POST /attest/verify')[0]!;
     expect(seen.headers['content-length']).toBe('1000');
     expect(seen.headers['content-type']).toBe('application/gzip');
+
+    // A 422 that is not a verdict (an unreadable archive) is an error, not a verdict.
+    hall.on('POST /attest/verify', (_r, res) => problem(res, 422, 'TAR_GZIP_INVALID', 'The upload is not a valid gzip stream.'));
+    const err = (await client().attest.verify(new Blob(['nope']), { worker_id: 'org.demo.s', species: 'wrk.s' }).catch((e) => e)) as HallApiError;
+    expect([err.status, err.code]).toEqual([422, 'TAR_GZIP_INVALID']);
   });
 });
 
