@@ -9,10 +9,14 @@ import { fileURLToPath } from 'node:url';
 
 export const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
-/** The environment for child npm processes, without the npm_* variables of a parent `npm test`. */
+// npm settings that say where packages come from (kept); every other npm_* variable a parent
+// `npm test` exports (lifecycle, package fields, command flags) is dropped.
+const KEEP_NPM = /^npm_config_(cache|registry|userconfig|globalconfig|proxy|https_proxy|noproxy|strict_ssl|cafile|ca|fetch_[a-z_]+|@[^=]+:registry)$/i;
+
+/** The environment for child npm processes, without the lifecycle variables of a parent `npm test`. */
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!/^npm_/i.test(k)) env[k] = v;
+  for (const [k, v] of Object.entries(process.env)) if (!/^npm_/i.test(k) || KEEP_NPM.test(k)) env[k] = v;
   return { ...env, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false', ...extra };
 }
 
