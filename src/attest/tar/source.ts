@@ -2,6 +2,7 @@
 // its magic bytes and inflated with the standard DecompressionStream. The compressed input is fed
 // to the inflater in small slices so that one slice can inflate to at most ~1000x its size, and
 // the inflate ratio is checked as the output arrives: a gzip bomb stops within a few MiB.
+import { EdgehallError } from '../../util/errors.js';
 import { TarError } from '../errors.js';
 import type { TarLimits } from '../limits.js';
 
@@ -148,6 +149,9 @@ async function* inflate(
   stats: SourceStats,
   countIn: (c: Uint8Array) => void,
 ): AsyncGenerator<Uint8Array, void, undefined> {
+  if (typeof DecompressionStream === 'undefined') {
+    throw new EdgehallError('RUNTIME_UNSUPPORTED', 'This runtime has no DecompressionStream, so .tgz cannot be read here. Upload an uncompressed .tar, or use a current browser, Node 18+ or Workers.');
+  }
   const ds = new DecompressionStream('gzip');
   const writer = ds.writable.getWriter() as WritableStreamDefaultWriter<Uint8Array<ArrayBuffer>>;
   const reader = ds.readable.getReader();
