@@ -234,23 +234,11 @@ export class Transport {
     return url.href;
   }
 
-  /** Sends the request and returns the parsed JSON answer, or throws HallApiError. */
+  /**
+   * Sends the request and returns the parsed JSON answer, or throws HallApiError. The timeout
+   * covers each attempt from sending to the last byte of the answer; idempotent reads are retried.
+   */
   async json<T = unknown>(spec: RequestSpec, call: CallOptions = {}): Promise<JsonResponse<T>> {
-    const res = await this.send(spec, call);
-    const label = `${spec.method} ${spec.path}`;
-    if (res.status === 204) return { status: res.status, headers: res.headers, body: undefined as T };
-    let body: unknown;
-    try {
-      const text = await readText(res);
-      body = text === '' ? undefined : JSON.parse(text);
-    } catch (cause) {
-      throw new HallApiError({ status: res.status, code: CLIENT_CODES.BAD_RESPONSE, detail: 'the response is not valid JSON; check that baseUrl points at the service.', request: label, cause });
-    }
-    return { status: res.status, headers: res.headers, body: body as T };
-  }
-
-  /** Sends the request (retrying idempotent reads) and returns a successful Response. */
-  async send(spec: RequestSpec, call: CallOptions = {}): Promise<Response> {
     const label = `${spec.method} ${spec.path}`;
     const url = this.url(spec.path, spec.query);
     const timeoutMs = positive(call.timeoutMs, this.timeoutMs);
@@ -268,21 +256,45 @@ export class Transport {
       const init = await this.init(spec, call);
       const scope = attemptSignal(call.signal, timeoutMs);
       init.signal = scope.signal;
-      let res: Response;
-      try {
-        res = await this.fetchFn(url, init);
-      } catch (cause) {
-        scope.done();
-        if (call.signal?.aborted) throw call.signal.reason;
-        lastError = scope.timedOut()
-          ? new HallApiError({ status: 0, code: CLIENT_CODES.TIMEOUT, detail: `no answer within ${timeoutMs} ms.`, request: label, cause })
+      const failed = (cause: unknown): HallApiError =>
+        scope.timedOut()
+          ? new HallApiError({ status: 0, code: CLIENT_CODES.TIMEOUT, detail: `no complete answer within ${timeoutMs} ms.`, request: label, cause })
           : new HallApiError({ status: 0, code: CLIENT_CODES.UNREACHABLE, detail: `the request failed before an answer arrived (${describe(cause)}). Check baseUrl and the network.`, request: label, cause });
-        continue;
+      try {
+        let res: Response;
+        try {
+          res = await this.fetchFn(url, init);
+        } catch (cause) {
+          if (call.signal?.aborted) throw call.signal.reason;
+          lastError = failed(cause);
+          continue;
+        }
+        if (!res.ok && !spec.acceptStatus?.includes(res.status)) {
+          lastError = await errorFromResponse(res, label);
+          if (!RETRY_STATUS.has(res.status)) throw lastError;
+          continue;
+        }
+        let text: string;
+        try {
+          text = res.status === 204 ? '' : await readText(res);
+        } catch (cause) {
+          if (call.signal?.aborted) throw call.signal.reason;
+          if (scope.timedOut()) {
+            lastError = failed(cause);
+            continue;
+          }
+          throw new HallApiError({ status: res.status, code: CLIENT_CODES.BAD_RESPONSE, detail: `the response could not be read (${describe(cause)}).`, request: label, cause });
+        }
+        let body: unknown;
+        try {
+          body = text === '' ? undefined : JSON.parse(text);
+        } catch (cause) {
+          throw new HallApiError({ status: res.status, code: CLIENT_CODES.BAD_RESPONSE, detail: 'the response is not valid JSON; check that baseUrl points at the service.', request: label, cause });
+        }
+        return { status: res.status, headers: res.headers, body: body as T };
+      } finally {
+        scope.done();
       }
-      scope.done();
-      if (res.ok || spec.acceptStatus?.includes(res.status)) return res;
-      lastError = await errorFromResponse(res, label);
-      if (!RETRY_STATUS.has(res.status)) throw lastError;
     }
     throw lastError!;
   }

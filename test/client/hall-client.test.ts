@@ -189,6 +189,17 @@ describe('retries and timeouts', () => {
     expect(seenOn('GET /wcp/capabilities')).toHaveLength(2);
   });
 
+  it('counts a body that stalls after the headers against the timeout, and retries the read', async () => {
+    let n = 0;
+    hall.on('GET /wcp/capabilities', (_r, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      if (++n === 1) res.write('{"capabilities": [');
+      else res.end('{"capabilities": []}');
+    });
+    expect(await client({ timeoutMs: 150, retries: 1 }).capabilities()).toEqual({ capabilities: [] });
+    expect(n).toBe(2);
+  });
+
   it("rejects with the caller's abort reason and stops retrying", async () => {
     hall.on('GET /wcp/workers', (_r, res) => void setTimeout(() => json(res, 200, {}), 2_000));
     const controller = new AbortController();
