@@ -40,15 +40,21 @@ export function serveFiles(files: Record<string, StaticFile>): Promise<StaticSit
   );
 }
 
+const built = new Set<string>();
+
 /**
- * The package's own build of edgehall/verify (scripts/build.mjs into `workDir/dist`), bundled
- * and minified for the browser as a user's bundler would. Returns the single ESM file's text.
+ * The package's own build (scripts/build.mjs into `workDir/dist`, once per workDir) of one entry
+ * (`verify` or `client/entry`), bundled and minified for the browser as a user's bundler would.
+ * Returns the single ESM file's text.
  */
-export async function buildVerifyBundle(workDir: string): Promise<string> {
+export async function buildBrowserBundle(workDir: string, entry: 'verify' | 'client/entry'): Promise<string> {
   const out = join(workDir, 'dist');
-  execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs'), '--out', out, '--no-types', '--no-cli'], { stdio: 'pipe' });
+  if (!built.has(out)) {
+    execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs'), '--out', out, '--no-types', '--no-cli'], { stdio: 'pipe' });
+    built.add(out);
+  }
   const result = await build({
-    entryPoints: [join(out, 'esm', 'verify.js')],
+    entryPoints: [join(out, 'esm', `${entry}.js`)],
     bundle: true,
     minify: true,
     format: 'esm',
@@ -59,4 +65,9 @@ export async function buildVerifyBundle(workDir: string): Promise<string> {
     logLevel: 'silent',
   });
   return result.outputFiles[0]!.text;
+}
+
+/** The browser bundle of edgehall/verify. */
+export function buildVerifyBundle(workDir: string): Promise<string> {
+  return buildBrowserBundle(workDir, 'verify');
 }
