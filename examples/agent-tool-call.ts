@@ -33,13 +33,17 @@ export type ToolCallOutcome =
   | { status: 'awaiting_approval'; tool: string; approval_id: string | null; supervisor_level: string | undefined; receipt_id: string }
   | { status: 'refused'; tool: string; reason: string };
 
-export async function governedToolCall(hall: HallClient, ctx: CallContext, name: string, args: Record<string, unknown>): Promise<ToolCallOutcome> {
+/**
+ * Runs one tool call under the Hall. `approvalId` re-submits a call a human has approved (the Hall
+ * allows it once and its receipt cites the approval).
+ */
+export async function governedToolCall(hall: HallClient, ctx: CallContext, name: string, args: Record<string, unknown>, approvalId?: string): Promise<ToolCallOutcome> {
   const tool = tools[name];
   if (!tool) return { status: 'refused', tool: name, reason: 'unknown tool' };
 
   let routed;
   try {
-    routed = await hall.route({ ...ctx, capability_id: tool.capability_id, request: args });
+    routed = await hall.route({ ...ctx, capability_id: tool.capability_id, request: args, ...(approvalId ? { approval_id: approvalId } : {}) });
   } catch (err) {
     // No verifiable evidence, no dispatch (fail closed). Transport and auth errors propagate.
     if (err instanceof HallReceiptError) return { status: 'refused', tool: name, reason: `receipt did not verify (${err.reason})` };
@@ -67,7 +71,17 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const ctx: CallContext = { tenant_id: 'demo', env: 'dev', data_label: 'INTERNAL', tenant_risk: 'low', qos_class: 'P2', correlation_id: crypto.randomUUID() };
   console.log(JSON.stringify(await governedToolCall(hall, ctx, 'summarize', { document_id: 'doc-42', max_words: 80 })));
   console.log(JSON.stringify(await governedToolCall(hall, ctx, 'charge_card', { amount_cents: 500 })));
-  console.log(JSON.stringify(await governedToolCall(hall, { ...ctx, env: 'prod', data_label: 'RESTRICTED' }, 'summarize', { document_id: 'board-minutes' })));
+  const restricted = { ...ctx, env: 'prod', data_label: 'RESTRICTED' } as const;
+  const waiting = await governedToolCall(hall, restricted, 'summarize', { document_id: 'board-minutes' });
+  console.log(JSON.stringify(waiting));
+
+  // Out of band, a supervisor reviews the pending approval (here: with an approver token from the
+  // environment); the agent then re-submits the same call citing it.
+  const approverToken = process.env.HALL_APPROVER_TOKEN;
+  if (waiting.status === 'awaiting_approval' && waiting.approval_id && approverToken) {
+    await hall.approvals.resolve(waiting.approval_id, 'approve', { token: approverToken, reason: 'board minutes may be summarized for the board' });
+    console.log(JSON.stringify(await governedToolCall(hall, restricted, 'summarize', { document_id: 'board-minutes' }, waiting.approval_id)));
+  }
   const audit = await hall.verifyChain(ctx.tenant_id);
   console.log(JSON.stringify({ audit: audit.ok, receipts: audit.verified }));
 }

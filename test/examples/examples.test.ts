@@ -40,7 +40,7 @@ function installBuiltPackage(dir: string): void {
 }
 
 /** Copies an example into the consumer project as plain ESM (types stripped) and runs it with Node. */
-async function runNodeExample(name: string): Promise<{ status: number | null; lines: Record<string, unknown>[]; stderr: string }> {
+async function runNodeExample(name: string, env: Record<string, string> = {}): Promise<{ status: number | null; lines: Record<string, unknown>[]; stderr: string }> {
   const source = readFileSync(join(examplesDir, name), 'utf8');
   const { code } = await transform(source, { loader: 'ts', format: 'esm', target: 'node20' });
   const file = join(app, name.replace(/\.ts$/, '.mjs'));
@@ -48,7 +48,7 @@ async function runNodeExample(name: string): Promise<{ status: number | null; li
   const r = spawnSync(process.execPath, [file], {
     cwd: app,
     encoding: 'utf8',
-    env: { ...process.env, HALL_URL: hall.url, HALL_TOKEN: hall.demoToken },
+    env: { ...process.env, HALL_URL: hall.url, HALL_TOKEN: hall.demoToken, ...env },
     timeout: 30_000,
   });
   const lines = r.stdout
@@ -89,14 +89,16 @@ describe('examples', () => {
   });
 
   it('agent-tool-call.ts dispatches only what the Hall allows, with a receipt for every call', async () => {
-    const r = await runNodeExample('agent-tool-call.ts');
+    const r = await runNodeExample('agent-tool-call.ts', { HALL_APPROVER_TOKEN: hall.adminToken });
     expect(r.status, r.stderr).toBe(0);
-    const [summarize, charge, restricted, audit] = r.lines;
+    const [summarize, charge, restricted, approved, audit] = r.lines;
     expect(summarize).toMatchObject({ status: 'ok', tool: 'summarize', worker: 'wrk.doc.summarizer', output: 'summary of doc-42 in 80 words' });
     expect(charge).toMatchObject({ status: 'denied', tool: 'charge_card', code: expect.stringMatching(/^DENY_/) });
     expect(charge!['receipt_id']).toEqual(expect.any(String));
     // prod + RESTRICTED needs a human (kv-seed policy): the call waits, nothing runs.
-    expect(restricted).toMatchObject({ status: 'awaiting_approval', tool: 'summarize' });
+    expect(restricted).toMatchObject({ status: 'awaiting_approval', tool: 'summarize', approval_id: expect.any(String) });
+    // Approved by a supervisor, the re-submitted call runs once.
+    expect(approved).toMatchObject({ status: 'ok', tool: 'summarize', worker: 'wrk.doc.summarizer' });
     expect(audit).toMatchObject({ audit: true });
   });
 
