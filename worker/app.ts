@@ -29,6 +29,32 @@ function methodNotAllowed(path: string, routes: readonly RouteSpec[]): string[] 
   return [...allowed];
 }
 
+const DRAIN_LIMIT = 1024 * 1024;
+
+/**
+ * A request refused before its body was read still has that body in flight; answering without
+ * consuming it makes some HTTP clients (undici keep-alive) see a reset instead of the answer.
+ * Small leftovers are drained, anything bigger is cancelled.
+ */
+async function discardUnreadBody(request: Request): Promise<void> {
+  if (!request.body || request.bodyUsed) return;
+  try {
+    const reader = request.body.getReader();
+    let seen = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      seen += value.byteLength;
+      if (seen > DRAIN_LIMIT) {
+        await reader.cancel();
+        return;
+      }
+    }
+  } catch {
+    // The client went away; nothing left to do.
+  }
+}
+
 export function createHallWorker(options: HallWorkerOptions = {}): HallWorker {
   const runtime = new HallRuntime(options);
   const makeStores = options.makeStores ?? defaultStores;
@@ -41,6 +67,12 @@ export function createHallWorker(options: HallWorkerOptions = {}): HallWorker {
   }
 
   async function handle(request: Request, env: HallEnv, ectx: ExecutionContext): Promise<Response> {
+    const response = await dispatch(request, env, ectx);
+    await discardUnreadBody(request);
+    return response;
+  }
+
+  async function dispatch(request: Request, env: HallEnv, ectx: ExecutionContext): Promise<Response> {
     let url: URL;
     try {
       url = new URL(request.url);

@@ -11,4 +11,6 @@ export interface HallEnv {
   HALL_SIGNING_KEY?: string;
   /** Minutes a pending approval stays open (default 60). */
   HALL_APPROVAL_TTL_MINUTES?: string;
+  /** Upload cap for /attest/* and attestation registration, in bytes (default 64 MiB). */
+  HALL_ATTEST_MAX_BYTES?: string;
 }

@@ -1,11 +1,12 @@
+import { SELF } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { call, json, seedKv } from './helpers.js';
 
 beforeAll(seedKv);
 
 describe('GET /wcp/health', () => {
-  it('reports ok with the seed loaded', async () => {
-    const res = await call('/wcp/health');
+  it('reports ok with the seed loaded (through the SELF entrypoint)', async () => {
+    const res = await SELF.fetch('http://hall.test/wcp/health');
     expect(res.status).toBe(200);
     const body = await json(res);
     expect(body).toMatchObject({ status: 'ok', wcp_version: '0.1', signing: 'ok', problems: [] });

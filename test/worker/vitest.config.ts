@@ -38,6 +38,8 @@ export default defineProject({
     include: ['**/*.test.ts'],
     setupFiles: ['./setup.ts'],
     testTimeout: 60_000,
+    // Files share one KV and D1; a few change Hall-wide config, so they run one at a time.
+    fileParallelism: false,
     hookTimeout: 60_000,
   },
 });

@@ -24,21 +24,28 @@ export const VerifyQuerySchema = z
   .strict();
 export const RegisterQuerySchema = z.object({ species: z.string().min(1).max(MAX_ID_LENGTH).optional(), strip_prefix: stripPrefix }).strict();
 
-function tooLarge(): HallHttpError {
-  return new HallHttpError(413, 'BODY_TOO_LARGE', `The upload exceeds ${ATTEST_UPLOAD_LIMIT} bytes. Upload a smaller package.`, { limit_bytes: ATTEST_UPLOAD_LIMIT });
+function uploadLimit(ctx: RequestContext): number {
+  const raw = ctx.env.HALL_ATTEST_MAX_BYTES;
+  return raw !== undefined && /^\d{1,12}$/.test(raw) && Number(raw) > 0 ? Number(raw) : ATTEST_UPLOAD_LIMIT;
+}
+
+function tooLarge(limit: number): HallHttpError {
+  return new HallHttpError(413, 'BODY_TOO_LARGE', `The upload exceeds ${limit} bytes. Upload a smaller package.`, { limit_bytes: limit });
 }
 
 /** request.body behind a byte counter that errors the stream once the cap is passed. */
-function cappedUpload(request: Request): { stream: ReadableStream<Uint8Array>; exceeded: () => boolean } {
+function cappedUpload(ctx: RequestContext): { stream: ReadableStream<Uint8Array>; exceeded: () => boolean; limit: number } {
+  const request = ctx.request;
+  const limit = uploadLimit(ctx);
   const declared = request.headers.get('content-length');
-  if (declared !== null && /^\d+$/.test(declared) && Number(declared) > ATTEST_UPLOAD_LIMIT) throw tooLarge();
+  if (declared !== null && /^\d+$/.test(declared) && Number(declared) > limit) throw tooLarge(limit);
   if (!request.body) throw new HallHttpError(400, 'UPLOAD_MISSING', 'Send the package archive (.tar or .tgz) as the request body.');
   let seen = 0;
   let over = false;
   const counter = new TransformStream<Uint8Array, Uint8Array>({
     transform(chunk, controller) {
       seen += chunk.byteLength;
-      if (seen > ATTEST_UPLOAD_LIMIT) {
+      if (seen > limit) {
         over = true;
         controller.error(new Error('upload exceeds the byte cap'));
         return;
@@ -46,7 +53,7 @@ function cappedUpload(request: Request): { stream: ReadableStream<Uint8Array>; e
       controller.enqueue(chunk);
     },
   });
-  return { stream: request.body.pipeThrough(counter), exceeded: () => over };
+  return { stream: request.body.pipeThrough(counter), exceeded: () => over, limit };
 }
 
 async function namespaceKeys(ctx: RequestContext, workerId: string): Promise<{ keys: unknown[] }> {
@@ -76,12 +83,12 @@ function deniedVerdict(v: ArchiveVerdict): Response {
 export async function attestHash(ctx: RequestContext): Promise<Response> {
   await requirePrincipal(ctx);
   const q = parseWith(HashQuerySchema, queryObject(ctx.url), 'The query', 'INVALID_QUERY');
-  const upload = cappedUpload(ctx.request);
+  const upload = cappedUpload(ctx);
   try {
     const r = await ingestPackage(upload.stream, { ...(q.strip_prefix !== undefined ? { stripPrefix: q.strip_prefix } : {}), captureRootFile: null });
     return jsonResponse({ package_hash: r.package_hash, records: r.records, excluded_entries: r.excluded_entries, stats: r.stats });
   } catch (err) {
-    if (upload.exceeded()) throw tooLarge();
+    if (upload.exceeded()) throw tooLarge(upload.limit);
     if (err instanceof TarError) throw new HallHttpError(422, err.code, err.message, err.details ? { details: err.details } : {});
     if (err instanceof TypeError && /strip prefix/.test(err.message)) throw new HallHttpError(400, 'INVALID_QUERY', `${err.message}. Pass a strip_prefix every entry starts with.`);
     throw new HallHttpError(400, 'UPLOAD_UNREADABLE', 'The upload could not be read to the end. Upload the whole archive again.');
@@ -92,9 +99,9 @@ export async function attestVerify(ctx: RequestContext): Promise<Response> {
   await requirePrincipal(ctx);
   const q = parseWith(VerifyQuerySchema, queryObject(ctx.url), 'The query', 'INVALID_QUERY');
   const keys = await namespaceKeys(ctx, q.worker_id);
-  const upload = cappedUpload(ctx.request);
+  const upload = cappedUpload(ctx);
   const v = await verifyArchive(upload.stream, { workerId: q.worker_id, speciesId: q.species, keys, secret: null, ...(q.strip_prefix !== undefined ? { stripPrefix: q.strip_prefix } : {}) });
-  if (upload.exceeded()) throw tooLarge();
+  if (upload.exceeded()) throw tooLarge(upload.limit);
   return v.ok ? jsonResponse(verdictBody(v)) : deniedVerdict(v);
 }
 
@@ -123,9 +130,9 @@ export async function registerAttestation(ctx: RequestContext): Promise<Response
   if (keys.keys.length === 0) {
     throw new HallHttpError(409, 'NAMESPACE_KEYS_MISSING', `${ns} has no registered Ed25519 keys, so its packages cannot be attested. An operator registers them with PUT /admin/namespaces/${ns}.`);
   }
-  const upload = cappedUpload(ctx.request);
+  const upload = cappedUpload(ctx);
   const v = await verifyArchive(upload.stream, { workerId, speciesId: species, keys, secret: null, ...(q.strip_prefix !== undefined ? { stripPrefix: q.strip_prefix } : {}) });
-  if (upload.exceeded()) throw tooLarge();
+  if (upload.exceeded()) throw tooLarge(upload.limit);
   if (!v.ok || !v.package_hash) return deniedVerdict(v);
   if (v.signature_type !== 'ed25519') {
     return deniedVerdict({ ...v, ok: false, deny_code: 'ATTEST_ED25519_REQUIRED', message: 'Registered attestations must be signed with an Ed25519 namespace key (not HMAC). Sign the manifest with a key of the namespace.' });
