@@ -13,4 +13,15 @@ export interface HallEnv {
   HALL_APPROVAL_TTL_MINUTES?: string;
   /** Upload cap for /attest/* and attestation registration, in bytes (default 64 MiB). */
   HALL_ATTEST_MAX_BYTES?: string;
+  /**
+   * How long (ms) an isolate trusts its compiled rules/registry before re-reading `hall:version`
+   * from KV (default 1000; "0" checks on every request).
+   */
+  HALL_CONFIG_CHECK_MS?: string;
+}
+
+/** HALL_CONFIG_CHECK_MS as a number (default 1000 ms). */
+export function configCheckMs(env: HallEnv): number {
+  const raw = env.HALL_CONFIG_CHECK_MS;
+  return raw !== undefined && /^\d{1,7}$/.test(raw) ? Number(raw) : 1000;
 }

@@ -171,6 +171,7 @@ export async function loadSnapshot(store: ConfigStore, configVersion: string): P
  */
 export class SnapshotCache {
   private current: HallSnapshot | null = null;
+  private checkedAt = 0;
   private building: { version: string; since: number } | null = null;
 
   constructor(private readonly waitMs = 2_000) {}
@@ -180,8 +181,15 @@ export class SnapshotCache {
     this.building = null;
   }
 
-  async get(store: ConfigStore): Promise<HallSnapshot> {
+  /**
+   * The snapshot for the current `hall:version`. `maxAgeMs` > 0 trusts a snapshot whose version was
+   * confirmed that recently without reading KV (KV itself is eventually consistent for up to 60 s;
+   * writes made through this isolate invalidate at once).
+   */
+  async get(store: ConfigStore, maxAgeMs = 0): Promise<HallSnapshot> {
+    if (maxAgeMs > 0 && this.current && Date.now() - this.checkedAt < maxAgeMs) return this.current;
     const version = (await store.get(KV.version)) ?? 'unversioned';
+    this.checkedAt = Date.now();
     for (;;) {
       if (this.current && this.current.configVersion === version) return this.current;
       const b = this.building;

@@ -169,3 +169,19 @@ describe('two isolates, one tenant', () => {
     expect(await verifyChain(chain.receipts, jwks)).toMatchObject({ ok: true });
   });
 });
+
+describe('D1 guards the chain itself', () => {
+  it('refuses a receipt whose predecessor is missing or whose prev hash is wrong, and a second seq 1', async () => {
+    const insert = (seq: number, prev: string | null) =>
+      env.HALL_DB.prepare(
+        `INSERT INTO receipts (receipt_id, tenant_id, seq, prev_receipt_hash, receipt_hash, decision_id, signing_key_id, created_at, receipt_json)
+         VALUES (?1, 'guard-tenant', ?2, ?3, ?4, 'd', 'k', '2026-01-01T00:00:00Z', '{}')`,
+      ).bind(crypto.randomUUID(), seq, prev, 'a'.repeat(63) + String(seq % 10)).run();
+    await insert(1, null);
+    await expect(insert(1, null)).rejects.toThrow(/UNIQUE/);
+    await expect(insert(3, 'a'.repeat(63) + '2')).rejects.toThrow(/receipt chain link missing/);
+    await expect(insert(2, 'f'.repeat(64))).rejects.toThrow(/receipt chain link missing/);
+    await expect(insert(1, 'f'.repeat(64))).rejects.toThrow();
+    await insert(2, 'a'.repeat(63) + '1');
+  });
+});

@@ -29,6 +29,8 @@ export default defineProject({
           HALL_ADMIN_TOKEN: 'test-admin-token-0123456789abcdef',
           HALL_SIGNING_KEY: signingKeyJwk(),
           HALL_APPROVAL_TTL_MINUTES: '60',
+          // Tests write KV directly and expect the next request to see it.
+          HALL_CONFIG_CHECK_MS: '0',
         },
       },
     })),

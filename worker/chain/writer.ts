@@ -56,7 +56,7 @@ export class ChainWriter {
   constructor(options: ChainWriterOptions = {}) {
     this.maxBatch = options.maxBatch ?? 64;
     this.maxAttempts = options.maxAttempts ?? 8;
-    this.pollMs = options.pollMs ?? 1;
+    this.pollMs = options.pollMs ?? 2;
     this.stallMs = options.stallMs ?? 10_000;
   }
 

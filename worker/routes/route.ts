@@ -5,6 +5,7 @@ import type { RouteInput } from '../../src/routing/index.js';
 import { buildReceipt, signReceipt, type Receipt } from '../../src/receipts/index.js';
 import { approvalTtlMs, checkCitedApproval, openApprovalFor } from '../approvals.js';
 import type { RequestContext } from '../context.js';
+import { configCheckMs } from '../env.js';
 import { decideOnSnapshot } from '../engine.js';
 import { assertTenantAccess, requirePrincipal } from '../http/auth.js';
 import { parseWith, readJson } from '../http/body.js';
@@ -23,7 +24,7 @@ export async function postRoute(ctx: RequestContext): Promise<Response> {
   assertTenantAccess(principal, routeInput.tenant_id);
 
   const { runtime, stores } = ctx;
-  const [snapshot, signer] = await Promise.all([runtime.snapshots.get(stores.config), runtime.signer.get(ctx.env.HALL_SIGNING_KEY)]);
+  const [snapshot, signer] = await Promise.all([runtime.snapshots.get(stores.config, configCheckMs(ctx.env)), runtime.signer.get(ctx.env.HALL_SIGNING_KEY)]);
   await runtime.signer.ensureRecorded(signer, stores.evidence);
 
   const nowMs = Date.now();

@@ -134,7 +134,8 @@ export interface EvidenceStore {
   recordAttestation(row: AttestationRow): Promise<void>;
 }
 
-const CHAIN_CONFLICT = /UNIQUE constraint failed: receipts\.tenant_id, receipts\.seq/;
+// Lost a race for a seq, or the predecessor is not (yet) in D1 (migrations/0002): rebuild on the real head.
+const CHAIN_CONFLICT = /UNIQUE constraint failed: receipts\.tenant_id, receipts\.seq|receipt chain link missing/;
 
 function asDecision(r: Record<string, unknown>): DecisionListRow {
   return { ...(r as unknown as DecisionListRow), denied: r['denied'] === 1 || r['denied'] === true };
@@ -161,29 +162,29 @@ export class D1EvidenceStore implements EvidenceStore {
   async writeEvidence(records: readonly EvidenceRecord[]): Promise<void> {
     const db = this.db;
     const stmts: D1PreparedStatement[] = [];
+    // Multi-row INSERTs, chunked under D1's 100 bound parameters per statement: a batch of N
+    // decisions costs a handful of statements instead of 2N.
+    const multiInsert = (table: string, columns: string[], rows: unknown[][]) => {
+      const perStmt = Math.floor(100 / columns.length);
+      for (let i = 0; i < rows.length; i += perStmt) {
+        const chunk = rows.slice(i, i + perStmt);
+        const values = chunk.map((_, r) => '(' + columns.map((_, c) => `?${r * columns.length + c + 1}`).join(', ') + ')').join(', ');
+        stmts.push(db.prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES ${values}`).bind(...chunk.flat()));
+      }
+    };
+    multiInsert(
+      'decisions',
+      ['decision_id', 'tenant_id', 'correlation_id', 'capability_id', 'env', 'data_label', 'selected_worker_species_id', 'denied', 'deny_code', 'matched_rule_id', 'rules_version', 'approval_id', 'receipt_id', 'receipt_seq', 'created_at', 'decision_json'],
+      records.map(({ decision: d }) => [d.decision_id, d.tenant_id, d.correlation_id, d.capability_id, d.env, d.data_label, d.selected_worker_species_id,
+        d.denied ? 1 : 0, d.deny_code, d.matched_rule_id, d.rules_version, d.approval_id, d.receipt_id, d.receipt_seq, d.created_at, d.decision_json]),
+    );
+    multiInsert(
+      'receipts',
+      ['receipt_id', 'tenant_id', 'seq', 'prev_receipt_hash', 'receipt_hash', 'decision_id', 'signing_key_id', 'created_at', 'receipt_json'],
+      records.map(({ receipt: rc }) => [rc.receipt_id, rc.tenant_id, rc.seq, rc.prev_receipt_hash, rc.receipt_hash, rc.decision_id, rc.signing_key_id, rc.created_at, rc.receipt_json]),
+    );
     for (const r of records) {
       const d = r.decision;
-      stmts.push(
-        db
-          .prepare(
-            `INSERT INTO decisions (decision_id, tenant_id, correlation_id, capability_id, env, data_label,
-               selected_worker_species_id, denied, deny_code, matched_rule_id, rules_version, approval_id,
-               receipt_id, receipt_seq, created_at, decision_json)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)`,
-          )
-          .bind(d.decision_id, d.tenant_id, d.correlation_id, d.capability_id, d.env, d.data_label, d.selected_worker_species_id,
-            d.denied ? 1 : 0, d.deny_code, d.matched_rule_id, d.rules_version, d.approval_id, d.receipt_id, d.receipt_seq,
-            d.created_at, d.decision_json),
-      );
-      const rc = r.receipt;
-      stmts.push(
-        db
-          .prepare(
-            `INSERT INTO receipts (receipt_id, tenant_id, seq, prev_receipt_hash, receipt_hash, decision_id, signing_key_id, created_at, receipt_json)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)`,
-          )
-          .bind(rc.receipt_id, rc.tenant_id, rc.seq, rc.prev_receipt_hash, rc.receipt_hash, rc.decision_id, rc.signing_key_id, rc.created_at, rc.receipt_json),
-      );
       const a = r.openApproval;
       if (a) {
         stmts.push(
