@@ -15,9 +15,18 @@ import { HallHttpError } from '../http/problem.js';
 import { ChainConflictError } from '../stores/errors.js';
 import type { ChainHead, EvidenceRecord, EvidenceStore } from '../stores/evidence-store.js';
 
+export interface BuiltLink<R> {
+  record: EvidenceRecord;
+  result: R;
+}
+
 export interface ChainLink<R> {
-  /** Builds (and signs) the records for position `seq` after `prevHash`; may be called again on retry. */
-  build(seq: number, prevHash: string | null): Promise<{ record: EvidenceRecord; receiptHash: string; result: R }>;
+  /**
+   * Places the link at `seq` after `prevHash` (may be called again on retry). The receipt hash is
+   * computed synchronously — the next link needs it — while signing happens in `finish`, so a
+   * batch's signatures run concurrently.
+   */
+  prepare(seq: number, prevHash: string | null): { receiptHash: string; finish(): Promise<BuiltLink<R>> };
 }
 
 interface Ticket {
@@ -121,15 +130,16 @@ export class ChainWriter {
       if (lane.head === undefined) lane.head = await store.chainHead(tenantId);
       let seq = lane.head?.seq ?? 0;
       let prev = lane.head?.receipt_hash ?? null;
-      const records: EvidenceRecord[] = [];
-      const results: unknown[] = [];
+      const pending: Promise<BuiltLink<unknown>>[] = [];
       for (const t of batch) {
-        const built = await t.link.build(seq + 1, prev);
+        const placed = t.link.prepare(seq + 1, prev);
         seq += 1;
-        prev = built.receiptHash;
-        records.push(built.record);
-        results.push(built.result);
+        prev = placed.receiptHash;
+        pending.push(placed.finish());
       }
+      const built = await Promise.all(pending);
+      const records = built.map((b) => b.record);
+      const results = built.map((b) => b.result);
       try {
         await store.writeEvidence(records);
         lane.head = { seq, receipt_hash: prev! };

@@ -2,7 +2,7 @@
 // one D1 batch → {decision, receipt}. If anything on the evidence path fails, 503 and nothing is
 // allowed ("no dispatch without evidence").
 import type { RouteInput } from '../../src/routing/index.js';
-import { buildReceipt, signReceipt, type Receipt } from '../../src/receipts/index.js';
+import { buildReceipt, hashReceipt, signReceipt, type Receipt } from '../../src/receipts/index.js';
 import { approvalTtlMs, checkCitedApproval, openApprovalFor } from '../approvals.js';
 import type { RequestContext } from '../context.js';
 import { configCheckMs } from '../env.js';
@@ -63,7 +63,7 @@ export async function postRoute(ctx: RequestContext): Promise<Response> {
 
   try {
     const receipt = await runtime.chains.append<Receipt>(stores.evidence, tenantId, {
-      async build(seq, prevHash) {
+      prepare(seq, prevHash) {
         const unsigned = buildReceipt({
           tenant_id: tenantId,
           seq,
@@ -82,41 +82,46 @@ export async function postRoute(ctx: RequestContext): Promise<Response> {
           approval_id: receiptApprovalId,
           signing_key_id: signer.kid,
         });
-        const signed = await signReceipt(unsigned, signer.ed);
-        const record: EvidenceRecord = {
-          decision: {
-            decision_id: decision.decision_id,
-            tenant_id: tenantId,
-            correlation_id: routeInput.correlation_id,
-            capability_id: routeInput.capability_id,
-            env: routeInput.env,
-            data_label: routeInput.data_label,
-            selected_worker_species_id: selected,
-            denied: decision.denied,
-            deny_code: denyCode,
-            matched_rule_id: decision.matched_rule_id,
-            rules_version: snapshot.rulesVersion,
-            approval_id: receiptApprovalId,
-            receipt_id: signed.receipt_id,
-            receipt_seq: seq,
-            created_at: dispatchedAt,
-            decision_json: decisionJson,
-          },
-          receipt: {
-            receipt_id: signed.receipt_id,
-            tenant_id: tenantId,
-            seq,
-            prev_receipt_hash: prevHash,
-            receipt_hash: signed.receipt_hash,
-            decision_id: decision.decision_id,
-            signing_key_id: signer.kid,
-            created_at: dispatchedAt,
-            receipt_json: JSON.stringify(signed),
-          },
-          ...(openApproval ? { openApproval } : {}),
-          ...(usesApproval ? { usedApprovalId: cited!.approval_id } : {}),
+        // The hash now (the next link needs it); the signature may follow asynchronously.
+        const receiptHash = hashReceipt(unsigned);
+        const finish = async () => {
+          const signed = await signReceipt(unsigned, signer.ed);
+          const record: EvidenceRecord = {
+            decision: {
+              decision_id: decision.decision_id,
+              tenant_id: tenantId,
+              correlation_id: routeInput.correlation_id,
+              capability_id: routeInput.capability_id,
+              env: routeInput.env,
+              data_label: routeInput.data_label,
+              selected_worker_species_id: selected,
+              denied: decision.denied,
+              deny_code: denyCode,
+              matched_rule_id: decision.matched_rule_id,
+              rules_version: snapshot.rulesVersion,
+              approval_id: receiptApprovalId,
+              receipt_id: signed.receipt_id,
+              receipt_seq: seq,
+              created_at: dispatchedAt,
+              decision_json: decisionJson,
+            },
+            receipt: {
+              receipt_id: signed.receipt_id,
+              tenant_id: tenantId,
+              seq,
+              prev_receipt_hash: prevHash,
+              receipt_hash: signed.receipt_hash,
+              decision_id: decision.decision_id,
+              signing_key_id: signer.kid,
+              created_at: dispatchedAt,
+              receipt_json: JSON.stringify(signed),
+            },
+            ...(openApproval ? { openApproval } : {}),
+            ...(usesApproval ? { usedApprovalId: cited!.approval_id } : {}),
         };
-        return { record, receiptHash: signed.receipt_hash, result: signed };
+        return { record, result: signed };
+        };
+        return { receiptHash, finish };
       },
     });
     return jsonResponse({ decision, receipt });
