@@ -123,7 +123,24 @@ function authzCase(): Case {
   return { ...c, token: DEMO };
 }
 
-const GENERATORS = [authzCase, routeCase, routeCase, routeCase, routeCase, enrollCase, adminBodyCase, resolveCase, queryCase, queryCase, authCase];
+function pathCase(): Case {
+  // Odd path parameters: broken percent-encoding, overlong, traversal-looking, unknown ids.
+  const seg = pick(['%zz', '%E0%A4%A', '%', '%ff%fe', 'x'.repeat(300), '..%2F..%2Fetc', '%00', crypto.randomUUID(), 'org.demo.%ZZ']);
+  const c = pick<Omit<Case, 'what'>>([
+    { method: 'GET', path: `/decisions/${seg}`, token: DEMO },
+    { method: 'GET', path: `/receipts/${seg}`, token: DEMO },
+    { method: 'GET', path: `/wcp/approvals/${seg}`, token: ADMIN },
+    { method: 'POST', path: `/wcp/approvals/${seg}/resolve`, token: ADMIN, body: '{"decision":"approve"}' },
+    { method: 'DELETE', path: `/workers/${seg}`, token: ADMIN },
+    { method: 'POST', path: `/workers/${seg}/attestation`, token: DEMO, body: 'x' },
+    { method: 'PUT', path: `/admin/namespaces/${seg}`, token: ADMIN, body: '{"keys":[]}' },
+    { method: 'GET', path: `/wcp/namespaces/${seg}` },
+    { method: 'PUT', path: `/admin/tenants/${seg}`, token: ADMIN, body: '{}' },
+  ]);
+  return { ...c, what: `path ${seg.slice(0, 20)}` };
+}
+
+const GENERATORS = [pathCase, authzCase, routeCase, routeCase, routeCase, routeCase, enrollCase, adminBodyCase, resolveCase, queryCase, queryCase, authCase];
 
 beforeAll(seedKv);
 

@@ -102,3 +102,13 @@ export function queryObject(url: URL): Record<string, string> {
   // fromEntries defines own properties, so a parameter named __proto__ cannot touch the prototype.
   return Object.fromEntries(seen);
 }
+
+/** A path parameter, percent-decoded; malformed encodings are a 400, not a crash. */
+export function pathParam(params: Record<string, string>, name: string): string {
+  const raw = params[name] ?? '';
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new HallHttpError(400, 'INVALID_PATH', `The ${name} in the path is not valid percent-encoding. Encode it with encodeURIComponent.`);
+  }
+}

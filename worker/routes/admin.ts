@@ -6,7 +6,7 @@ import { HallConfigSchema, compilePolicy, lintRules } from '../../src/routing/in
 import { sha256Hex } from '../../src/util/index.js';
 import type { RequestContext } from '../context.js';
 import { hashToken, principalLabel, requireAdmin } from '../http/auth.js';
-import { parseWith, readJson } from '../http/body.js';
+import { parseWith, pathParam, readJson } from '../http/body.js';
 import { HallHttpError, jsonResponse } from '../http/problem.js';
 import { KV, bumpConfigVersion } from '../stores/config-store.js';
 
@@ -117,7 +117,7 @@ export const NamespaceKeysBodySchema = z
 
 export async function putNamespace(ctx: RequestContext): Promise<Response> {
   const admin = await requireAdmin(ctx);
-  const ns = decodeURIComponent(ctx.params['ns'] ?? '');
+  const ns = pathParam(ctx.params, 'ns');
   if (!isSignerNamespace(ns)) {
     throw new HallHttpError(400, 'NAMESPACE_INVALID', 'A signer namespace is org.<name> or x.<name> (lowercase letters, digits, hyphens).');
   }
@@ -137,7 +137,7 @@ export async function putNamespace(ctx: RequestContext): Promise<Response> {
 }
 
 export async function getNamespace(ctx: RequestContext): Promise<Response> {
-  const ns = decodeURIComponent(ctx.params['ns'] ?? '');
+  const ns = pathParam(ctx.params, 'ns');
   if (!isSignerNamespace(ns)) throw new HallHttpError(400, 'NAMESPACE_INVALID', 'A signer namespace is org.<name> or x.<name> (lowercase letters, digits, hyphens).');
   const record = parseStored(await ctx.stores.config.get(KV.namespace(ns)));
   if (!record) throw new HallHttpError(404, 'NAMESPACE_NOT_FOUND', `No keys are registered for ${ns}. An operator registers them with PUT /admin/namespaces/${ns}.`);
@@ -198,7 +198,7 @@ export async function getBanList(ctx: RequestContext): Promise<Response> {
 
 export async function deleteWorker(ctx: RequestContext): Promise<Response> {
   await requireAdmin(ctx);
-  const workerId = decodeURIComponent(ctx.params['worker_id'] ?? '');
+  const workerId = pathParam(ctx.params, 'worker_id');
   const store = ctx.stores.config;
   if (workerId.length > 256 || (await store.get(KV.worker(workerId))) === null) {
     throw new HallHttpError(404, 'WORKER_NOT_FOUND', 'No worker with this worker_id is enrolled. Check GET /wcp/workers.');
@@ -223,7 +223,7 @@ export const ApproverBodySchema = z
   .strict();
 
 function principalId(ctx: RequestContext, param: string, what: string): string {
-  const id = decodeURIComponent(ctx.params[param] ?? '');
+  const id = pathParam(ctx.params, param);
   if (!PRINCIPAL_ID.test(id)) {
     throw new HallHttpError(400, 'PRINCIPAL_ID_INVALID', `A ${what} id is 1-128 characters of letters, digits, '.', '_', ':' or '-', starting with a letter or digit.`);
   }

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import type { RequestContext } from '../context.js';
 import { approverCovers, principalLabel, requirePrincipal, type Principal } from '../http/auth.js';
-import { parseWith, queryObject, readJson } from '../http/body.js';
+import { parseWith, pathParam, queryObject, readJson } from '../http/body.js';
 import { HallHttpError, jsonResponse } from '../http/problem.js';
 import type { ApprovalRow } from '../stores/evidence-store.js';
 import { MAX_ID_LENGTH } from '../schemas.js';
@@ -75,7 +75,7 @@ export async function pendingApprovals(ctx: RequestContext): Promise<Response> {
 const notFound = () => new HallHttpError(404, 'APPROVAL_NOT_FOUND', 'No approval with this id is visible to this token. Check the id from the REQUIRE_HUMAN decision.');
 
 async function visibleApproval(ctx: RequestContext, p: Principal): Promise<ApprovalRow> {
-  const id = decodeURIComponent(ctx.params['approval_id'] ?? '');
+  const id = pathParam(ctx.params, 'approval_id');
   if (!z.uuid().safeParse(id).success) throw notFound();
   const row = await ctx.stores.evidence.getApproval(id);
   if (!row || !canSee(p, row.tenant_id)) throw notFound();

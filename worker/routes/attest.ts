@@ -10,7 +10,7 @@ import { TarError, ingestPackage, verifyArchive, type ArchiveVerdict } from '../
 import { tenantNamespaceOf } from '../../src/routing/index.js';
 import type { RequestContext } from '../context.js';
 import { principalLabel, requirePrincipal } from '../http/auth.js';
-import { parseWith, queryObject } from '../http/body.js';
+import { parseWith, pathParam, queryObject } from '../http/body.js';
 import { HallHttpError, jsonResponse, problemResponse } from '../http/problem.js';
 import { KV, bumpConfigVersion } from '../stores/config-store.js';
 import { MAX_ID_LENGTH } from '../schemas.js';
@@ -108,7 +108,7 @@ export async function attestVerify(ctx: RequestContext): Promise<Response> {
 export async function registerAttestation(ctx: RequestContext): Promise<Response> {
   const principal = await requirePrincipal(ctx);
   const q = parseWith(RegisterQuerySchema, queryObject(ctx.url), 'The query', 'INVALID_QUERY');
-  const workerId = decodeURIComponent(ctx.params['worker_id'] ?? '');
+  const workerId = pathParam(ctx.params, 'worker_id');
   const ns = tenantNamespaceOf(workerId);
   if (!ns) throw new HallHttpError(404, 'WORKER_NOT_FOUND', 'No worker with this worker_id is enrolled. Enroll it with POST /enroll first.');
   if (principal.kind === 'approver' || (principal.kind === 'tenant' && !principal.namespaces.includes(ns))) {

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { RequestContext } from '../context.js';
 import { approverCovers, assertTenantAccess, requirePrincipal, type Principal } from '../http/auth.js';
-import { parseWith, queryObject } from '../http/body.js';
+import { parseWith, pathParam, queryObject } from '../http/body.js';
 import { HallHttpError, jsonResponse } from '../http/problem.js';
 import type { DecisionListRow, DecisionRow, ReceiptRow } from '../stores/evidence-store.js';
 import { MAX_ID_LENGTH } from '../schemas.js';
@@ -119,7 +119,7 @@ export async function getDecision(ctx: RequestContext): Promise<Response> {
   const p = await requirePrincipal(ctx);
   const decisionId = ctx.params['decision_id'] ?? '';
   if (decisionId.length > MAX_ID_LENGTH) throw notFound('decision');
-  const row = await ctx.stores.evidence.getDecision(decodeURIComponent(decisionId));
+  const row = await ctx.stores.evidence.getDecision(pathParam(ctx.params, 'decision_id'));
   // Another tenant's decision is reported as absent, not forbidden: ids are not an oracle.
   if (!row || !canRead(p, row.tenant_id)) throw notFound('decision');
   return jsonResponse(decisionView(row));
@@ -133,7 +133,7 @@ export async function getReceipt(ctx: RequestContext): Promise<Response> {
   const p = await requirePrincipal(ctx);
   const receiptId = ctx.params['receipt_id'] ?? '';
   if (receiptId.length > MAX_ID_LENGTH) throw notFound('receipt');
-  const row = await ctx.stores.evidence.getReceipt(decodeURIComponent(receiptId));
+  const row = await ctx.stores.evidence.getReceipt(pathParam(ctx.params, 'receipt_id'));
   if (!row || !canRead(p, row.tenant_id)) throw notFound('receipt');
   return jsonResponse({ receipt: receiptOf(row) });
 }
