@@ -1,6 +1,5 @@
-// The client module as the root `edgehall` entry re-exports it. The routing module already
-// exports a `RegistryClient` interface (decide()'s registry hook), so the class is exported here
-// as PyhallRegistryClient; the `edgehall/client` entry (entry.ts) exports it as RegistryClient.
+// The client module as the root `edgehall` entry re-exports it (`edgehall/client` is entry.ts).
+// `PyhallRegistryClient` is an alias of `RegistryClient` for code that imports both clients.
 export { HallClient } from './hall-client.js';
 export type {
   HallClientOptions,
@@ -22,7 +21,7 @@ export type {
   HallWorkersQuery,
 } from './hall-client.js';
 export type { HallReceipt, HallJwks } from './receipt-check.js';
-export { RegistryClient as PyhallRegistryClient, PYHALL_REGISTRY_URL } from './registry-client.js';
+export { RegistryClient, RegistryClient as PyhallRegistryClient, PYHALL_REGISTRY_URL } from './registry-client.js';
 export type {
   RegistryClientOptions,
   RegistryWorkerState,

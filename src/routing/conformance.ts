@@ -1,6 +1,6 @@
 // Runs one routing conformance case (shared/vectors/routing/README.md format) through the engine,
 // wiring the case's test doubles and logging every call they receive. Pure: used by the CLI and tests.
-import { decide, type DecideContext, type RegistryClient } from './decide.js';
+import { decide, type DecideContext, type RegistryClientHook } from './decide.js';
 import { buildRegistry } from './registry.js';
 import { compileRules } from './rules.js';
 import { HallConfigSchema, RouteInputSchema, type RouteDecision, type RouteInput } from './schemas.js';
@@ -146,7 +146,7 @@ export function runRoutingCase(c: Record<string, unknown>): ConformanceOutcome {
     // registry client double
     if (isObj(c.registry_client)) {
       const wh = isObj(c.registry_client.worker_hashes) ? c.registry_client.worker_hashes : {};
-      const client: RegistryClient = {
+      const client: RegistryClientHook = {
         getWorkerHash: (s) => {
           calls.push(['registry_client.get_worker_hash', [s]]);
           return Object.hasOwn(wh, s) ? wh[s] : null;

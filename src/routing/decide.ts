@@ -53,7 +53,7 @@ export interface PostSelectInfo {
   worker_attestation_checked: boolean;
 }
 
-export interface RegistryClient {
+export interface RegistryClientHook {
   getWorkerHash(species: string): unknown;
   recordDecision(decision: RouteDecision): void;
 }
@@ -75,7 +75,7 @@ export interface DecideContext {
   policyAllowsPrivilege?: ((env: string, dataLabel: string, envelope: unknown) => unknown) | null;
   getRegisteredHash?: ((species: string) => unknown) | null;
   getCurrentHash?: ((species: string) => unknown) | null;
-  registryClient?: RegistryClient | null;
+  registryClient?: RegistryClientHook | null;
   /** edgehall extension (off by default): may deny the selected worker before the privilege check. */
   afterSelect?: ((info: PostSelectInfo) => PostSelectDeny | null | undefined) | null;
   taskId?: string;

@@ -1,7 +1,7 @@
 // Hall: the engine with its state loaded and validated once. `route()` validates the input
 // (ValidationError listing every problem), then never throws: every failure is a denied decision.
 import { ValidationError } from '../util/errors.js';
-import { decide, type DecideContext, type DecideOptions, type PolicyGateFn, type PostSelectDeny, type PostSelectInfo, type RegistryClient } from './decide.js';
+import { decide, type DecideContext, type DecideOptions, type PolicyGateFn, type PostSelectDeny, type PostSelectInfo, type RegistryClientHook } from './decide.js';
 import { compilePolicy, type CompiledPolicy } from './policy.js';
 import { buildRegistry, type WorkerRegistry } from './registry.js';
 import { compileRules, type CompiledRules } from './rules.js';
@@ -45,7 +45,7 @@ export interface HallOptions {
   /** Privilege callbacks (default: the registry's envelopes and pyhall's stub egress policy). */
   getPrivilegeEnvelope?: (species: string) => unknown;
   policyAllowsPrivilege?: (env: string, dataLabel: string, envelope: unknown) => unknown;
-  registryClient?: RegistryClient;
+  registryClient?: RegistryClientHook;
   /** edgehall extension: deny the selected worker (e.g. a banned package) before the privilege check. */
   afterSelect?: (info: PostSelectInfo) => PostSelectDeny | null | undefined;
   taskId?: string;

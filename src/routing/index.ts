@@ -52,7 +52,7 @@ export {
   type PolicyGateFn,
   type PostSelectDeny,
   type PostSelectInfo,
-  type RegistryClient,
+  type RegistryClientHook,
 } from './decide.js';
 export { lintRules, type LintIssue, type LintReport } from './lint.js';
 export { checkWorkerCompliance, type ComplianceLevel, type ComplianceReport } from './compliance.js';

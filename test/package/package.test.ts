@@ -108,7 +108,7 @@ const client = require('edgehall/client');
 console.log(JSON.stringify({
   sha: root.sha256Hex(new TextEncoder().encode('abc')),
   verify: Object.keys(verify),
-  same: root.HallClient === client.HallClient && root.PyhallRegistryClient === client.RegistryClient,
+  same: root.HallClient === client.HallClient && root.RegistryClient === client.RegistryClient && root.PyhallRegistryClient === client.RegistryClient,
   error: new client.HallApiError({ status: 403, code: 'AUTH_FORBIDDEN', detail: 'x' }) instanceof root.EdgehallError,
 }));
 `,
