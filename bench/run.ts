@@ -1,5 +1,7 @@
 // `npm run bench`: every benchmark section, measured in one run on this machine.
 // Each section prints its own figures as ratios against peers and the machine's limits.
+export {}; // a module, so top-level await is allowed
+
 const sections: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   decide: () => import('./decide.js'),
   hash: () => import('./hash.js'),

@@ -1,5 +1,5 @@
 // A declarative policy gate, human approval, and a ban-list hook.
-import { Hall } from 'edgehall';
+import { Hall, type HallOptions } from 'edgehall';
 
 const rules = {
   rules: [
@@ -22,7 +22,7 @@ const policy = {
     { id: 'high-risk', match: { tenant_risk: 'high' }, decision: 'REQUIRE_HUMAN', reason: 'high-risk tenant', supervisor_level: 'finance' },
   ],
   default: { decision: 'ALLOW', reason: 'default allow' },
-};
+} satisfies HallOptions['policy']; // keeps 'DENY' etc. as the literal types the schema wants
 
 const banned = new Set<string>();
 const hall = new Hall({

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { EdgehallError, ValidationError } from '../../src/util/errors.js';
 import { Hall } from '../../src/routing/hall.js';
+import type { HallConfigLike, PolicyDocumentLike } from '../../src/routing/schemas.js';
 
 export const summary = 'decide one request: route --rules F --workers F [--config F] [--policy F] <input.json|->';
 
@@ -58,8 +59,9 @@ export async function run(argv: string[]): Promise<number> {
     const hall = new Hall({
       rules: readJson(opts.rules, 'rules'),
       workers,
-      ...(opts.config ? { config: readJson(opts.config, 'config') as object } : {}),
-      ...(opts.policy ? { policy: readJson(opts.policy, 'policy') as object } : {}),
+      // Unchecked JSON: the Hall validates both documents strictly and throws a ValidationError.
+      ...(opts.config ? { config: readJson(opts.config, 'config') as HallConfigLike } : {}),
+      ...(opts.policy ? { policy: readJson(opts.policy, 'policy') as PolicyDocumentLike } : {}),
     });
     const decision = hall.routeSync(readJson(positional[0]!, 'input'));
     process.stdout.write(JSON.stringify(decision, null, 2) + '\n');

@@ -66,12 +66,19 @@ const RETRY_STATUS = new Set([408, 429, 502, 503, 504]);
 const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
 const MAX_JSON_BYTES = 16 * 1024 * 1024;
 
+/**
+ * RequestInit plus the fields some runtimes' typings lack: workers-types has no `credentials`
+ * (workerd rejects it) and no lib types `duplex` yet.
+ */
+type FetchInit = RequestInit & { credentials?: 'omit'; duplex?: 'half' };
+
 /** Whether this runtime's Request accepts `credentials` (workerd rejects the field outright). */
 let credentialsSupported: boolean | undefined;
 function supportsCredentials(): boolean {
   if (credentialsSupported === undefined) {
     try {
-      new Request('https://example.invalid/', { credentials: 'omit' });
+      const probe: FetchInit = { credentials: 'omit' };
+      new Request('https://example.invalid/', probe);
       credentialsSupported = true;
     } catch {
       credentialsSupported = false;
@@ -306,7 +313,7 @@ export class Transport {
       const token = await resolveToken(call.token ?? this.token);
       if (token) headers.set('authorization', `Bearer ${token}`);
     }
-    const init: RequestInit & { duplex?: 'half' } = { method: spec.method, headers };
+    const init: FetchInit = { method: spec.method, headers };
     if (supportsCredentials()) init.credentials = 'omit';
     if (spec.json !== undefined) {
       headers.set('content-type', 'application/json');

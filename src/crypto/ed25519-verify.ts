@@ -29,7 +29,8 @@ let preference: Ed25519BackendPreference = 'auto';
 let detected: Ed25519Backend | undefined;
 
 export function ed25519Subtle(): SubtleCrypto | undefined {
-  return (globalThis.crypto as Crypto | undefined)?.subtle;
+  // The bare global is typed by both the DOM lib and workers-types; `typeof` guards old runtimes.
+  return typeof crypto === 'undefined' ? undefined : crypto.subtle;
 }
 
 /** Forces a backend ('noble' is useful for tests and old runtimes); 'auto' restores detection. */

@@ -76,7 +76,8 @@ export async function ed25519PublicKeyFromSeed(seed: Uint8Array): Promise<Uint8A
   assertLength(seed, 32, 'seed');
   if ((await getEd25519Backend()) === 'noble') return ed.getPublicKey(seed);
   const key = await importSeed(seed);
-  const jwk = await subtle()!.exportKey('jwk', key);
+  // workers-types declares exportKey as ArrayBuffer | JsonWebKey whatever the format; 'jwk' gives a JWK.
+  const jwk = (await subtle()!.exportKey('jwk', key)) as JsonWebKey;
   return fromBase64Url(jwk.x ?? '');
 }
 

@@ -9,7 +9,8 @@ export function arrayBufferView(u: Uint8Array): Uint8Array<ArrayBuffer> {
 
 /** The runtime's SubtleCrypto, or a coded error (browsers expose it only in secure contexts). */
 export function subtleCrypto(): SubtleCrypto {
-  const s = (globalThis.crypto as Crypto | undefined)?.subtle;
+  // The bare global is typed by both the DOM lib and workers-types; `typeof` guards old runtimes.
+  const s = typeof crypto === 'undefined' ? undefined : crypto.subtle;
   if (!s) {
     throw new EdgehallError('CRYPTO_UNAVAILABLE', 'WebCrypto (crypto.subtle) is not available: use a secure (https) context or a current runtime.');
   }

@@ -31,7 +31,8 @@ describe('verifyArchive over the manifest vectors', () => {
     });
     it(`${c.name}: manifest supplied separately, archive as a stream`, async () => {
       const tgz = vectorBytes(c.tgz!);
-      const stream = new Blob([tgz]).stream();
+      // Cast: TS 5.9's lib wants ArrayBuffer-backed views; these bytes are never on a SharedArrayBuffer.
+      const stream = new Blob([tgz as Uint8Array<ArrayBuffer>]).stream();
       const v = await verifyArchive(stream, {
         workerId: c.worker_id,
         speciesId: c.worker_species_id,

@@ -120,7 +120,8 @@ describe('JWK', () => {
     // WebCrypto reads our JWK and its signatures verify with our raw key
     const { ns: _ns, kid: _kid, ...std } = priv;
     const key = await crypto.subtle.importKey('jwk', std, { name: 'Ed25519' }, false, ['sign']);
-    const sig = new Uint8Array(await crypto.subtle.sign({ name: 'Ed25519' }, key, utf8('x')));
+    // Cast: TS 5.9's lib wants ArrayBuffer-backed views; these bytes are never on a SharedArrayBuffer.
+    const sig = new Uint8Array(await crypto.subtle.sign({ name: 'Ed25519' }, key, utf8('x') as Uint8Array<ArrayBuffer>));
     expect(await ed25519Verify(pair.publicKey, utf8('x'), sig)).toBe(true);
   });
 

@@ -77,9 +77,10 @@ describe('receipts', () => {
     expect(hashReceipt(r)).toBe(receipt_hash);
     expect(r.receipt_version).toBe('edgehall.receipt.v1');
     // signature is over the ASCII hex of the hash, checked with raw WebCrypto
-    const key = await crypto.subtle.importKey('raw', pair.publicKey, { name: 'Ed25519' }, false, ['verify']);
+    // Cast: TS 5.9's lib wants ArrayBuffer-backed views; these bytes are never on a SharedArrayBuffer.
+    const key = await crypto.subtle.importKey('raw', pair.publicKey as Uint8Array<ArrayBuffer>, { name: 'Ed25519' }, false, ['verify']);
     const sig = Uint8Array.from(atob(signature.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
-    expect(await crypto.subtle.verify({ name: 'Ed25519' }, key, sig, utf8(receipt_hash))).toBe(true);
+    expect(await crypto.subtle.verify({ name: 'Ed25519' }, key, sig, utf8(receipt_hash) as Uint8Array<ArrayBuffer>)).toBe(true);
     expect(ReceiptSchema.safeParse(r).success).toBe(true);
   });
 

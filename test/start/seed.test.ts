@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RouteInputSchema, compilePolicy, lintRules, HallConfigSchema, tenantNamespaceOf } from '../../src/routing/index.js';
 import { pyJsonDumpsCompact, sha256Hex } from '../../src/util/index.js';
-// @ts-expect-error plain ESM helper without type declarations
 import { buildSeedEntries } from '../../scripts/kv-seed.mjs';
 
 const seed = new URL('../../kv-seed/', import.meta.url).pathname;

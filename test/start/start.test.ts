@@ -8,7 +8,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyReceipt } from '../../src/receipts/index.js';
-// @ts-expect-error plain ESM helper without type declarations
 import { parseDevVars } from '../../scripts/dev-vars.mjs';
 
 const repo = new URL('../../', import.meta.url).pathname;
