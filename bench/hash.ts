@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { ingestPackage, NOBLE_DIGEST_MAX_BYTES } from '../src/attest/index.js';
-import { concat, file, tar } from '../test/attest-hash/tar-writer.js';
+import { concatBytes } from '../src/util/index.js';
+import { file, tar } from '../test/support/tar.js';
 
 const CHILD = fileURLToPath(new URL('./hash-child.ts', import.meta.url));
 const MiB = 1024 * 1024;
@@ -42,7 +43,7 @@ function textLike(n: number, seed: number): Uint8Array {
     parts.push(w);
     len += w.length;
   }
-  return concat(parts).subarray(0, n);
+  return concatBytes(parts).subarray(0, n);
 }
 
 interface ChildResult {

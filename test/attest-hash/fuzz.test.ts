@@ -4,23 +4,13 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { ingestPackage, TarError, TAR_ERROR_CODES } from '../../src/attest/index.js';
+import { mulberry32 } from '../support/prng.js';
 import { fixture, loadCases, streamOf } from './helpers.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 0x5eed);
 const MAX_CASES = Number(process.env.FUZZ_CASES ?? 2000);
 const MAX_MS = Number(process.env.FUZZ_MS ?? 20_000);
 const HANG_MS = 10_000;
-
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Recomputes a header checksum so an edit gets past the checksum and reaches deeper code. */
 function fixChecksum(buf: Uint8Array, off: number) {
@@ -131,7 +121,7 @@ describe('fuzz: seeded mutations of the vector archives', () => {
     for (const c of loadCases()) {
       if (c.tar) seeds.push(fixture(c.tar));
     }
-    const r = rng(SEED);
+    const r = mulberry32(SEED);
     const started = Date.now();
     const seen = new Map<string, number>();
     let n = 0;

@@ -3,8 +3,8 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { hashPackageFiles, ingestPackage, TarError, TAR_ERROR_CODES, type TarErrorCode } from '../../src/attest/index.js';
-import { sha256Hex } from '../../src/util/index.js';
-import { concat, dir, entry, EOF, file, gnuLongName, header, paxEntry, tar } from './tar-writer.js';
+import { concatBytes, sha256Hex } from '../../src/util/index.js';
+import { dir, entry, EOF, file, gnuLongName, header, paxEntry, tar } from '../support/tar.js';
 
 async function codeOf(input: Uint8Array | ReadableStream<Uint8Array>, opts = {}): Promise<TarErrorCode> {
   try {
@@ -169,14 +169,14 @@ describe('archive structure', () => {
     expect(await codeOf(tar(good, entry({ name: 'b', data: 'x', badChecksum: true })))).toBe('TAR_CORRUPT');
   });
   it('requires both end-of-archive blocks', async () => {
-    expect(await codeOf(concat([good]))).toBe('TAR_TRUNCATED');
-    expect(await codeOf(concat([good, new Uint8Array(512)]))).toBe('TAR_TRUNCATED');
-    expect(await codeOf(concat([good, new Uint8Array(1000)]))).toBe('TAR_TRUNCATED');
-    expect(await hashOf(concat([good, new Uint8Array(1024 + 8192)]))).toBe(expected({ a: 'hello' }));
+    expect(await codeOf(concatBytes([good]))).toBe('TAR_TRUNCATED');
+    expect(await codeOf(concatBytes([good, new Uint8Array(512)]))).toBe('TAR_TRUNCATED');
+    expect(await codeOf(concatBytes([good, new Uint8Array(1000)]))).toBe('TAR_TRUNCATED');
+    expect(await hashOf(concatBytes([good, new Uint8Array(1024 + 8192)]))).toBe(expected({ a: 'hello' }));
   });
   it('refuses a header after a single zero block, and data after the end marker', async () => {
-    expect(await codeOf(concat([good, new Uint8Array(512), file('b', 'x'), EOF]))).toBe('TAR_CORRUPT');
-    expect(await codeOf(concat([good, EOF, file('hidden', 'x'), EOF]))).toBe('TAR_CORRUPT');
+    expect(await codeOf(concatBytes([good, new Uint8Array(512), file('b', 'x'), EOF]))).toBe('TAR_CORRUPT');
+    expect(await codeOf(concatBytes([good, EOF, file('hidden', 'x'), EOF]))).toBe('TAR_CORRUPT');
   });
   it('refuses empty uploads and non-tar data', async () => {
     expect(await codeOf(new Uint8Array(0))).toBe('TAR_TRUNCATED');
@@ -193,7 +193,7 @@ describe('compression', () => {
   it('inflates gzip by magic (and, with Node\'s inflater, concatenated members)', async () => {
     const want = expected({ a: 'hello', 'b/c': 'world' });
     expect(await hashOf(gzipSync(t))).toBe(want);
-    const twoMembers = concat([gzipSync(t.subarray(0, 1000)), gzipSync(t.subarray(1000))]);
+    const twoMembers = concatBytes([gzipSync(t.subarray(0, 1000)), gzipSync(t.subarray(1000))]);
     expect(await hashOf(twoMembers)).toBe(want);
   });
   it('refuses corrupt and truncated gzip, and other compressions', async () => {
@@ -202,7 +202,7 @@ describe('compression', () => {
     const flipped = gz.slice();
     flipped[gz.length - 6]! ^= 0xff; // CRC / length trailer
     expect(['TAR_CORRUPT', 'TAR_TRUNCATED']).toContain(await codeOf(flipped));
-    expect(await codeOf(concat([gz, new TextEncoder().encode('trailing junk')]))).toBe('TAR_CORRUPT');
+    expect(await codeOf(concatBytes([gz, new TextEncoder().encode('trailing junk')]))).toBe('TAR_CORRUPT');
     expect(await codeOf(new Uint8Array([0x42, 0x5a, 0x68, 0x39, 0, 0, 0]))).toBe('TAR_CORRUPT');
     expect(await codeOf(new Uint8Array([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0, 0]))).toBe('TAR_CORRUPT');
   });
@@ -216,7 +216,7 @@ describe('limits', () => {
     // 64 MiB of zeros in one file: gzip makes it ~64 KiB (ratio ~1000).
     const size = 64 * 1024 * 1024;
     const zeros = new Uint8Array(size);
-    const bomb = gzipSync(concat([header({ name: 'zeros', size }), zeros, EOF]), { level: 9 });
+    const bomb = gzipSync(concatBytes([header({ name: 'zeros', size }), zeros, EOF]), { level: 9 });
     let seen = 0;
     try {
       await ingestPackage(bomb, { onProgress: (n) => (seen = n), limits: { maxFileBytes: 2 ** 40, maxTotalBytes: 2 ** 40 } });
@@ -230,7 +230,7 @@ describe('limits', () => {
     expect(seen).toBeLessThan(bomb.length);
   });
   it('refuses a huge declared size at the header, without reading data', async () => {
-    const t = concat([header({ name: 'big', size: 8 ** 11 - 1 }), EOF]);
+    const t = concatBytes([header({ name: 'big', size: 8 ** 11 - 1 }), EOF]);
     try {
       await ingestPackage(t);
       throw new Error('accepted');

@@ -7,8 +7,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPackageFiles } from '../../src/attest/index.js';
+import { concatBytes } from '../../src/util/index.js';
 import { fixture, loadCases } from './helpers.js';
-import { concat, EOF, file, header, tar } from './tar-writer.js';
+import { EOF, file, header, tar } from '../support/tar.js';
 
 process.env.WRANGLER_SEND_METRICS = 'false';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -89,7 +90,7 @@ describe('inside workerd', () => {
     expect((await post(gzipSync(t))).package_hash).toBe(want.package_hash);
 
     const size = 64 * 1024 * 1024;
-    const bomb = gzipSync(concat([header({ name: 'zeros', size }), new Uint8Array(size), EOF]));
+    const bomb = gzipSync(concatBytes([header({ name: 'zeros', size }), new Uint8Array(size), EOF]));
     const r = await post(bomb);
     expect(r.code).toBe('TAR_LIMIT_EXCEEDED');
     expect(r.details?.limit).toBe('maxInflateRatio');
@@ -98,7 +99,7 @@ describe('inside workerd', () => {
   it('classifies cut and corrupt gzip (workerd words its errors differently)', async () => {
     const gz = gzipSync(tar(file('a', 'hello')));
     expect((await post(gz.subarray(0, gz.length - 10))).code).toBe('TAR_TRUNCATED');
-    expect((await post(concat([gz, new TextEncoder().encode('junk')]))).code).toBe('TAR_CORRUPT');
+    expect((await post(concatBytes([gz, new TextEncoder().encode('junk')]))).code).toBe('TAR_CORRUPT');
     const crc = gz.slice();
     crc.fill(0, crc.length - 8);
     expect((await post(crc)).code).toBe('TAR_CORRUPT');

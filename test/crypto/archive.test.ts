@@ -5,7 +5,8 @@ import { verifyArchive } from '../../src/attest/index.js';
 import { buildManifest, serializeManifestBytes, signManifestEd25519, signManifestHmac } from '../../src/attest/manifest/index.js';
 import { exportEd25519PublicJwk, generateEd25519KeyPair } from '../../src/crypto/index.js';
 import { manifestCases, raisesCode, vectorBytes } from './helpers.js';
-import { appendToTar, gzip, ustarFile } from './tar-util.js';
+import { file } from '../support/tar.js';
+import { appendToTar, gzip } from './tar-util.js';
 
 const cases = manifestCases();
 
@@ -69,7 +70,7 @@ describe('verifyArchive over the manifest vectors', () => {
   });
 
   it('sign then verify an archive with HMAC and with an Ed25519 namespace key', async () => {
-    const files = [ustarFile('code/app.py', new TextEncoder().encode('print(1)\n')), ustarFile('requirements.lock', new Uint8Array(0))];
+    const files = [file('code/app.py', new TextEncoder().encode('print(1)\n')), file('requirements.lock', new Uint8Array(0))];
     const bare = new Uint8Array([...files[0]!, ...files[1]!, ...new Uint8Array(1024)]);
     const first = await verifyArchive(bare, { workerId: 'x.alice.tool.i-1', speciesId: 'wrk.doc.summarizer' });
     expect(first.deny_code).toBe('ATTEST_MANIFEST_MISSING');

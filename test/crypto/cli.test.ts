@@ -7,7 +7,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { manifestCases, raisesCode, VECTORS } from './helpers.js';
-import { appendToTar, gzip, ustarFile } from './tar-util.js';
+import { file } from '../support/tar.js';
+import { appendToTar, gzip } from './tar-util.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const RUNNER = `import(${JSON.stringify(join(ROOT, 'cli/main.ts'))}).then((m) => m.main(process.argv.slice(1))).then((c) => { process.exitCode = c; })`;
@@ -123,7 +124,7 @@ describe('edgehall keygen / sign / verify', () => {
     writeFileSync(join(dir, '__pycache__/x.pyc'), 'junk');
     const archive = join(tmp, 'pkg.tar');
     const enc = new TextEncoder();
-    writeFileSync(archive, new Uint8Array([...files.flatMap(([p, b]) => [...ustarFile(p, enc.encode(b))]), ...new Uint8Array(1024)]));
+    writeFileSync(archive, new Uint8Array([...files.flatMap(([p, b]) => [...file(p, enc.encode(b))]), ...new Uint8Array(1024)]));
 
     const signed = await edgehall(['sign', dir, ...W, '--version', '2.0.0', '--key', priv, '--out', join(tmp, 'ed.json')]);
     expect(signed.code).toBe(0);

@@ -7,7 +7,7 @@ import { ed25519Sign, exportEd25519PublicJwk, generateEd25519KeyPair, type Ed255
 import { pyJsonDumpsCompact, sha256Hex, toBase64Url, utf8 } from '../../src/util/index.js';
 import { createHallWorker } from '../../worker/index.js';
 import { ADMIN, DEMO, call, json, routeInput, seedKv, seedValue } from './helpers.js';
-import { tar } from './tar.js';
+import { tarFiles } from '../support/tar.js';
 
 const WORKER_ID = 'org.demo.doc-summarizer';
 const SPECIES = 'wrk.doc.summarizer';
@@ -22,7 +22,7 @@ async function signedPackage(workerId: string, species: string, seed: Uint8Array
     buildManifest({ packageHash, workerId, speciesId: species, workerVersion: '1.0.0' }),
     { seed, kid, ns },
   );
-  return tar({ ...body, 'manifest.json': serializeManifestBytes(manifest as unknown as Record<string, string>) });
+  return tarFiles({ ...body, 'manifest.json': serializeManifestBytes(manifest as unknown as Record<string, string>) });
 }
 
 const upload = (path: string, body: Uint8Array | ReadableStream, token = DEMO) =>
@@ -46,7 +46,7 @@ async function reenrollSummarizer(codeHash: string | null): Promise<void> {
 
 beforeAll(async () => {
   await seedKv();
-  packageHash = (await ingestPackage(tar(files))).package_hash;
+  packageHash = (await ingestPackage(tarFiles(files))).package_hash;
   demoKey = await generateEd25519KeyPair();
   const otherKey = await generateEd25519KeyPair();
   const jwk = exportEd25519PublicJwk(demoKey.publicKey, { kid: 'demo-2026', ns: 'org.demo' });
@@ -65,7 +65,7 @@ afterAll(async () => {
 
 describe('POST /attest/hash', () => {
   it('returns the canonical package hash of a streamed archive', async () => {
-    const res = await upload('/attest/hash', tar(files));
+    const res = await upload('/attest/hash', tarFiles(files));
     expect(res.status).toBe(200);
     const body = await json(res);
     expect(body.package_hash).toBe(packageHash);
@@ -76,7 +76,7 @@ describe('POST /attest/hash', () => {
     expect(res.status).toBe(422);
     expect(res.headers.get('content-type')).toBe('application/problem+json');
     expect((await json(res)).code).toMatch(/^TAR_/);
-    expect((await call('/attest/hash', { method: 'POST', body: tar(files) })).status).toBe(401);
+    expect((await call('/attest/hash', { method: 'POST', body: tarFiles(files) })).status).toBe(401);
   });
   it('caps the upload while streaming (413), whatever Content-Length says', async () => {
     const hall = createHallWorker();
@@ -110,7 +110,7 @@ describe('POST /attest/verify', () => {
     expect(body.code).toBe(body.deny_code);
   });
   it('denies a tampered package and a wrong species', async () => {
-    const tampered = await upload(`/attest/verify?worker_id=${WORKER_ID}&species=${SPECIES}`, tar({ ...files, 'code/worker_logic.py': 'import os\n' }));
+    const tampered = await upload(`/attest/verify?worker_id=${WORKER_ID}&species=${SPECIES}`, tarFiles({ ...files, 'code/worker_logic.py': 'import os\n' }));
     expect(tampered.status).toBe(422);
     const wrongSpecies = await upload(`/attest/verify?worker_id=${WORKER_ID}&species=wrk.other.thing`, signedTar);
     expect((await json(wrongSpecies)).deny_code).toBe('ATTEST_MANIFEST_ID_MISMATCH');

@@ -2,18 +2,8 @@
 // queries for every filtered list. The Hall must answer each with a 4xx application/problem+json
 // carrying a code — never a 5xx, never a decision.
 import { beforeAll, describe, expect, it } from 'vitest';
+import { mulberry32 } from '../support/prng.js';
 import { ADMIN, DEMO, call, routeInput, seedKv } from './helpers.js';
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const rand = mulberry32(0xed9e4a11);
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;

@@ -1,6 +1,7 @@
 // Request bodies are read with a byte cap enforced while reading: Content-Length is checked first
 // as a cheap early refusal, but never trusted on its own (it can be absent or lie).
 import type { z } from 'zod';
+import { concatBytes } from '../../src/util/bytes.js';
 import { HallHttpError, type ProblemIssue } from './problem.js';
 
 export const DEFAULT_JSON_LIMIT = 64 * 1024;
@@ -27,13 +28,7 @@ export async function readBodyCapped(request: Request, limit: number): Promise<U
     }
     chunks.push(value);
   }
-  const out = new Uint8Array(total);
-  let off = 0;
-  for (const c of chunks) {
-    out.set(c, off);
-    off += c.byteLength;
-  }
-  return out;
+  return concatBytes(chunks);
 }
 
 export const MAX_JSON_DEPTH = 64;

@@ -2,6 +2,7 @@
 // its magic bytes and inflated with the standard DecompressionStream. The compressed input is fed
 // to the inflater in small slices so that one slice can inflate to at most ~1000x its size, and
 // the inflate ratio is checked as the output arrives: a gzip bomb stops within a few MiB.
+import { concatBytes } from '../../util/bytes.js';
 import { EdgehallError } from '../../util/errors.js';
 import { TarError } from '../errors.js';
 import type { TarLimits } from '../limits.js';
@@ -110,7 +111,7 @@ export async function* tarChunks(
       headLen += c.length;
     }
     if (headLen === 0) throw new TarError('TAR_TRUNCATED', 'The upload is empty');
-    const head = headParts.length === 1 ? headParts[0]! : concat(headParts, headLen);
+    const head = headParts.length === 1 ? headParts[0]! : concatBytes(headParts);
     stats.compression = sniff(head);
 
     if (stats.compression === 'none') {
@@ -130,16 +131,6 @@ export async function* tarChunks(
   } finally {
     raw.cancel();
   }
-}
-
-function concat(parts: Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }
 
 async function* inflate(

@@ -1,5 +1,7 @@
 // A tiny tar writer for tests and the bench: builds exactly the (possibly hostile) headers a case
-// needs. Not a general-purpose archiver.
+// needs. Not a general-purpose archiver. Web-standard only: the workerd suites import it too.
+import { concatBytes } from '../../src/util/bytes.js';
+
 const enc = new TextEncoder();
 
 export interface RawEntry {
@@ -73,12 +75,12 @@ export function entry(e: RawEntry): Uint8Array {
 export function paxRecords(records: Record<string, string | Uint8Array>): Uint8Array {
   const parts: Uint8Array[] = [];
   for (const [k, v] of Object.entries(records)) {
-    const body = concat([enc.encode(` ${k}=`), bytesOf(v), enc.encode('\n')]);
+    const body = concatBytes([enc.encode(` ${k}=`), bytesOf(v), enc.encode('\n')]);
     let len = body.length + 1;
     while (String(len).length + body.length !== len) len = String(len).length + body.length;
-    parts.push(concat([enc.encode(String(len)), body]));
+    parts.push(concatBytes([enc.encode(String(len)), body]));
   }
-  return concat(parts);
+  return concatBytes(parts);
 }
 
 export function paxEntry(records: Record<string, string | Uint8Array>, typeflag = 'x'): Uint8Array {
@@ -86,7 +88,7 @@ export function paxEntry(records: Record<string, string | Uint8Array>, typeflag 
 }
 
 export function gnuLongName(name: string | Uint8Array, typeflag = 'L'): Uint8Array {
-  return entry({ name: '././@LongLink', typeflag, data: concat([bytesOf(name), new Uint8Array(1)]), format: 'gnu' });
+  return entry({ name: '././@LongLink', typeflag, data: concatBytes([bytesOf(name), new Uint8Array(1)]), format: 'gnu' });
 }
 
 export const EOF = new Uint8Array(1024);
@@ -101,17 +103,10 @@ export function dir(name: string): Uint8Array {
 
 /** A complete archive: entries, then two zero blocks. */
 export function tar(...entries: Uint8Array[]): Uint8Array {
-  return concat([...entries, EOF]);
+  return concatBytes([...entries, EOF]);
 }
 
-export function concat(parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+/** A complete archive of regular files, in the record's order. */
+export function tarFiles(files: Record<string, string | Uint8Array>): Uint8Array {
+  return tar(...Object.entries(files).map(([name, data]) => file(name, data)));
 }
