@@ -1,15 +1,9 @@
 // Enrollment records as the Hall checks them (pyhall's Hall API rule): artifact_hash is
-// "sha256:" + SHA-256 of the record without artifact_hash, as Python's sorted compact json.dumps;
-// a namespace with registered keys also wants an Ed25519 signature over that string.
+// "sha256:" + SHA-256 of the record without artifact_hash, as Python's sorted compact json.dumps
+// (src/routing/enrollment-hash.ts, shared with the Hall); a namespace with registered keys also
+// wants an Ed25519 signature over that string.
+import { enrollmentArtifactHash } from '../routing/enrollment-hash.js';
 import { toBase64Url, utf8 } from '../util/bytes.js';
-import { pyJsonDumpsCompact } from '../util/pyjson.js';
-import { sha256Hex } from '../util/sha256.js';
-
-/** The `artifact_hash` the Hall expects for a registry record (any existing artifact_hash is ignored). */
-export function enrollmentArtifactHash(record: Record<string, unknown>): string {
-  const { artifact_hash: _ignored, signature: _s, signing_key_id: _k, ...rest } = record;
-  return `sha256:${sha256Hex(pyJsonDumpsCompact(rest))}`;
-}
 
 /** Anything that signs bytes with an Ed25519 key of the worker's namespace (e.g. createEd25519Signer). */
 export interface EnrollmentSigner {

@@ -31,7 +31,8 @@ export type {
   RegistryAttestationRecord,
   RegistryPrefetchReport,
 } from './registry-client.js';
-export { enrollmentArtifactHash, type EnrollmentSigner } from './enrollment.js';
+export { type EnrollmentSigner } from './enrollment.js';
+export { enrollmentArtifactHash } from '../routing/enrollment-hash.js';
 export { HallApiError, HallReceiptError, CLIENT_CODES } from './errors.js';
 export type { HallApiErrorInit } from './errors.js';
 export type { FetchLike, TokenSource, TransportOptions, CallOptions, UploadBody } from './http.js';

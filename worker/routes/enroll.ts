@@ -8,7 +8,8 @@
 import { z } from 'zod';
 import { createEd25519Verifier, importEd25519PublicJwk } from '../../src/crypto/index.js';
 import { RegistryRecordSchema, buildRegistry, tenantNamespaceOf } from '../../src/routing/index.js';
-import { fromBase64Url, pyJsonDumpsCompact, sha256Hex, utf8 } from '../../src/util/index.js';
+import { enrollmentArtifactHash } from '../../src/routing/enrollment-hash.js';
+import { fromBase64Url, utf8 } from '../../src/util/index.js';
 import type { RequestContext } from '../context.js';
 import { principalLabel, requirePrincipal } from '../http/auth.js';
 import { parseWith, readJson } from '../http/body.js';
@@ -25,12 +26,6 @@ export const EnrollBodySchema = RegistryRecordSchema.extend({
   signature: z.string().regex(/^[A-Za-z0-9_-]{86}$/, 'must be a 64-byte Ed25519 signature in base64url').optional(),
   signing_key_id: z.string().min(1).max(200).optional(),
 });
-
-/** pyhall's enrollment artifact hash of a record (the record's own artifact_hash left out). */
-export function enrollmentArtifactHash(record: Record<string, unknown>): string {
-  const { artifact_hash: _ignored, ...rest } = record;
-  return `sha256:${sha256Hex(pyJsonDumpsCompact(rest))}`;
-}
 
 interface NamespaceRecord {
   keys?: unknown[];
