@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { open, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { ingestPackage, TarError, type PackageIngestResult } from '../../src/attest/index.js';
+import { printedHelp } from '../options.js';
 import { createProgress } from '../progress.js';
 
 export const summary = 'canonical package hash of .tar/.tgz archives (pyhall-compatible)';
@@ -104,10 +105,7 @@ export async function hashArchiveFile(file: string, stripPrefix?: string): Promi
 }
 
 export async function run(argv: string[]): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(USAGE + '\n');
-    return 0;
-  }
+  if (printedHelp(argv, USAGE)) return 0;
   const args = parseArgs(argv);
   if (typeof args === 'string') {
     process.stderr.write(`edgehall hash: ${args}\n${USAGE}\n`);

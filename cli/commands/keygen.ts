@@ -3,6 +3,7 @@
 // an existing file unless --force.
 import { writeFile } from 'node:fs/promises';
 import { exportEd25519PrivateJwk, exportEd25519PublicJwk, generateEd25519KeyPair, isSignerNamespace } from '../../src/crypto/index.js';
+import { parseCliOptions, printedHelp, str } from '../options.js';
 
 export const summary = 'generate an Ed25519 namespace key pair (private and public JWK)';
 
@@ -16,52 +17,8 @@ when --namespace is given, and "kid" (default: the RFC 7638 thumbprint).
 Register the public JWK for the namespace in the Hall (PUT /admin/namespaces/<ns>) or put it in
 the JWKS you pass to 'edgehall verify --keys'. Sign manifests with 'edgehall sign --key F'.`;
 
-export type OptionSpec = Record<string, 'string' | 'boolean'>;
-export interface ParsedOptions {
-  positional: string[];
-  values: Record<string, string | true>;
-}
-
-/** A small GNU-style option parser shared by keygen, sign and verify (`--name value` or `--name=value`). */
-export function parseCliOptions(argv: string[], spec: OptionSpec): ParsedOptions | string {
-  const out: ParsedOptions = { positional: [], values: {} };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--') {
-      out.positional.push(...argv.slice(i + 1));
-      break;
-    }
-    if (!a.startsWith('--')) {
-      out.positional.push(a);
-      continue;
-    }
-    const eq = a.indexOf('=');
-    const name = eq === -1 ? a.slice(2) : a.slice(2, eq);
-    const kind = spec[name];
-    if (!kind) return `unknown option --${name}`;
-    if (kind === 'boolean') {
-      if (eq !== -1) return `--${name} takes no value`;
-      out.values[name] = true;
-      continue;
-    }
-    const v = eq === -1 ? argv[++i] : a.slice(eq + 1);
-    if (v === undefined) return `--${name} needs a value`;
-    if (name in out.values) return `--${name} given twice`;
-    out.values[name] = v;
-  }
-  return out;
-}
-
-export function str(p: ParsedOptions, name: string): string | undefined {
-  const v = p.values[name];
-  return typeof v === 'string' ? v : undefined;
-}
-
 export async function run(argv: string[]): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(USAGE + '\n');
-    return 0;
-  }
+  if (printedHelp(argv, USAGE)) return 0;
   const p = parseCliOptions(argv, { namespace: 'string', kid: 'string', 'out-private': 'string', 'out-public': 'string', force: 'boolean' });
   if (typeof p === 'string' || p.positional.length > 0) {
     process.stderr.write(`edgehall keygen: ${typeof p === 'string' ? p : 'takes no positional arguments'}\n${USAGE}\n`);

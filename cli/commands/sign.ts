@@ -22,7 +22,7 @@ import {
 import { decodeUtf8Strict, EdgehallError } from '../../src/util/index.js';
 import { createProgress } from '../progress.js';
 import { fileStream, nodeSha256 } from './hash.js';
-import { parseCliOptions, str } from './keygen.js';
+import { ARCHIVE_OPTIONS, parseCliOptions, printedHelp, str } from '../options.js';
 
 export const summary = 'build and sign an awp.v1 manifest for a directory or archive (HMAC or Ed25519)';
 
@@ -94,20 +94,8 @@ function fail(code: string, message: string): number {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(USAGE + '\n');
-    return 0;
-  }
-  const p = parseCliOptions(argv, {
-    'worker-id': 'string',
-    species: 'string',
-    version: 'string',
-    'build-source': 'string',
-    'secret-env': 'string',
-    key: 'string',
-    'strip-prefix': 'string',
-    out: 'string',
-  });
+  if (printedHelp(argv, USAGE)) return 0;
+  const p = parseCliOptions(argv, { ...ARCHIVE_OPTIONS, version: 'string', 'build-source': 'string', key: 'string', out: 'string' });
   if (typeof p === 'string') return fail('INVALID_INPUT', `${p}\n${USAGE}`);
   if (p.positional.length !== 1) return fail('INVALID_INPUT', `give exactly one directory or archive\n${USAGE}`);
   const target = p.positional[0]!;

@@ -6,7 +6,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { verifyArchive, readJwks, type ArchiveVerdict } from '../../src/attest/index.js';
 import { createProgress } from '../progress.js';
 import { fileStream, nodeSha256 } from './hash.js';
-import { parseCliOptions, str } from './keygen.js';
+import { ARCHIVE_OPTIONS, parseCliOptions, printedHelp, str } from '../options.js';
 
 export const summary = 'verify an archive against its awp.v1 manifest (HMAC or Ed25519 namespace key)';
 
@@ -32,20 +32,8 @@ function usageError(msg: string, json: boolean): number {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(USAGE + '\n');
-    return 0;
-  }
-  const p = parseCliOptions(argv, {
-    'worker-id': 'string',
-    species: 'string',
-    manifest: 'string',
-    'strip-prefix': 'string',
-    'secret-env': 'string',
-    keys: 'string',
-    json: 'boolean',
-    records: 'boolean',
-  });
+  if (printedHelp(argv, USAGE)) return 0;
+  const p = parseCliOptions(argv, { ...ARCHIVE_OPTIONS, manifest: 'string', keys: 'string', json: 'boolean', records: 'boolean' });
   const json = argv.includes('--json');
   if (typeof p === 'string') return usageError(p, json);
   if (p.positional.length !== 1) return usageError('give exactly one archive file', json);
