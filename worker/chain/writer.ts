@@ -1,16 +1,20 @@
-// Per-tenant receipt chains with group commit.
+// Per-tenant receipt chains with group commit across tenants.
 //
 // Every /route call of a tenant appends one receipt: seq = head.seq + 1, prev_receipt_hash =
-// head.receipt_hash. Calls that arrive while a write is in flight queue up; the next leader writes
-// the whole queue as ONE D1 batch (one transaction: decisions + receipts + approvals), so a burst of
-// concurrent calls costs one round trip instead of one each, and the chain never forks or skips:
-//   - within an isolate, one leader per tenant at a time assigns consecutive seqs;
-//   - across isolates, UNIQUE (tenant_id, seq) rejects the loser's batch, which re-reads the head,
-//     re-signs and retries.
+// head.receipt_hash. Calls that arrive while a write is in flight queue up — whatever their
+// tenant — and the next leader writes the whole queue as ONE D1 batch (one transaction:
+// decisions + receipts + approvals), each tenant's links consecutive on its own chain. A burst of
+// concurrent calls costs one round trip instead of one each; with many tenants this matters most
+// (per-tenant batches were nearly all of size 1, and D1 runs transactions one at a time). The
+// chain never forks or skips:
+//   - within an isolate, one leader at a time assigns consecutive seqs from the cached heads;
+//   - across isolates, UNIQUE (tenant_id, seq) and the link trigger (migrations/0002) reject the
+//     loser's batch, which re-reads the heads of its tenants, re-signs and retries.
 // If a batch cannot be written every call in it fails (503) — no decision leaves unrecorded.
 //
 // Coordination uses shared plain state plus short polling, never a promise settled by another
-// request: Workers refuse cross-request promise settlement, and a leader's request may end first.
+// request: a leader's request may end first, and workerd then cancels the waiter as hung (the bench
+// saw exactly that when queued calls were woken through promises the leader settled).
 import { HallHttpError } from '../http/problem.js';
 import { ChainConflictError } from '../stores/errors.js';
 import type { ChainHead, EvidenceRecord, EvidenceStore } from '../stores/evidence-store.js';
@@ -30,18 +34,27 @@ export interface ChainLink<R> {
 }
 
 interface Ticket {
+  tenantId: string;
   link: ChainLink<unknown>;
   state: 'queued' | 'writing' | 'done' | 'failed';
   result?: unknown;
   error?: unknown;
+  queuedAt: number;
+  timing?: AppendTiming;
 }
 
-interface Lane {
-  queue: Ticket[];
-  busy: boolean;
-  /** undefined = unknown (read from D1 before the next batch); null = empty chain. */
-  head: ChainHead | null | undefined;
-  lastProgress: number;
+/** Where one append spent its time (filled in when the caller passes an object). */
+export interface AppendTiming {
+  /** Queued behind another batch (ms). */
+  waitMs: number;
+  /** Placing and signing the batch this call was written in (ms). */
+  buildMs: number;
+  /** The D1 batch write, chain-head read included (ms). */
+  writeMs: number;
+  /** Records in that batch. */
+  batch: number;
+  /** Write attempts (> 1 after a chain conflict). */
+  attempts: number;
 }
 
 export interface ChainWriterOptions {
@@ -49,14 +62,18 @@ export interface ChainWriterOptions {
   maxAttempts?: number;
   /** How often a queued call looks at its ticket (ms). */
   pollMs?: number;
-  /** A lane whose leader made no progress for this long is taken over (its request vanished). */
+  /** A leader that made no progress for this long is replaced (its request vanished). */
   stallMs?: number;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export class ChainWriter {
-  private readonly lanes = new Map<string, Lane>();
+  private readonly queue: Ticket[] = [];
+  private busy = false;
+  private lastProgress = Date.now();
+  /** Chain heads known to this isolate; absent = unknown (read from D1 first), null = empty chain. */
+  private readonly heads = new Map<string, ChainHead | null>();
   private readonly maxBatch: number;
   private readonly maxAttempts: number;
   private readonly pollMs: number;
@@ -71,31 +88,21 @@ export class ChainWriter {
 
   /** Forget cached chain heads (after an out-of-band write). */
   reset(): void {
-    this.lanes.clear();
-  }
-
-  private lane(tenantId: string): Lane {
-    let lane = this.lanes.get(tenantId);
-    if (!lane) {
-      lane = { queue: [], busy: false, head: undefined, lastProgress: Date.now() };
-      this.lanes.set(tenantId, lane);
-    }
-    return lane;
+    this.heads.clear();
   }
 
   /** Appends one link to the tenant's chain; resolves once its batch is durably written. */
-  async append<R>(store: EvidenceStore, tenantId: string, link: ChainLink<R>): Promise<R> {
-    const lane = this.lane(tenantId);
-    const ticket: Ticket = { link: link as ChainLink<unknown>, state: 'queued' };
-    lane.queue.push(ticket);
+  async append<R>(store: EvidenceStore, tenantId: string, link: ChainLink<R>, timing?: AppendTiming): Promise<R> {
+    const ticket: Ticket = { tenantId, link: link as ChainLink<unknown>, state: 'queued', queuedAt: performance.now(), ...(timing ? { timing } : {}) };
+    this.queue.push(ticket);
     for (;;) {
       if (ticket.state === 'done') return ticket.result as R;
       if (ticket.state === 'failed') throw ticket.error;
       if (ticket.state === 'queued') {
-        const stalled = lane.busy && Date.now() - lane.lastProgress >= this.stallMs;
-        if (!lane.busy || stalled) {
+        const stalled = this.busy && Date.now() - this.lastProgress >= this.stallMs;
+        if (!this.busy || stalled) {
           // Become the leader: write everything queued so far (this ticket included) in one batch.
-          await this.lead(lane, store, tenantId);
+          await this.lead(store);
           continue;
         }
       }
@@ -103,13 +110,17 @@ export class ChainWriter {
     }
   }
 
-  private async lead(lane: Lane, store: EvidenceStore, tenantId: string): Promise<void> {
-    lane.busy = true;
-    lane.lastProgress = Date.now();
-    const batch = lane.queue.splice(0, this.maxBatch);
-    for (const t of batch) t.state = 'writing';
+  private async lead(store: EvidenceStore): Promise<void> {
+    this.busy = true;
+    this.lastProgress = Date.now();
+    const startedAt = performance.now();
+    const batch = this.queue.splice(0, this.maxBatch);
+    for (const t of batch) {
+      t.state = 'writing';
+      if (t.timing) t.timing.waitMs = startedAt - t.queuedAt;
+    }
     try {
-      const results = await this.writeBatch(lane, store, tenantId, batch);
+      const results = await this.writeBatch(store, batch);
       batch.forEach((t, i) => {
         t.result = results[i];
         t.state = 'done';
@@ -120,32 +131,57 @@ export class ChainWriter {
         t.state = 'failed';
       }
     } finally {
-      lane.lastProgress = Date.now();
-      lane.busy = false;
+      this.lastProgress = Date.now();
+      this.busy = false;
     }
   }
 
-  private async writeBatch(lane: Lane, store: EvidenceStore, tenantId: string, batch: Ticket[]): Promise<unknown[]> {
+  private async writeBatch(store: EvidenceStore, batch: Ticket[]): Promise<unknown[]> {
+    const tenants = [...new Set(batch.map((t) => t.tenantId))];
+    let buildMs = 0;
+    let writeMs = 0;
     for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
-      if (lane.head === undefined) lane.head = await store.chainHead(tenantId);
-      let seq = lane.head?.seq ?? 0;
-      let prev = lane.head?.receipt_hash ?? null;
+      let t0 = performance.now();
+      const unknown = tenants.filter((id) => !this.heads.has(id));
+      const read = await Promise.all(unknown.map((id) => store.chainHead(id)));
+      unknown.forEach((id, i) => this.heads.set(id, read[i] ?? null));
+      writeMs += performance.now() - t0;
+      t0 = performance.now();
+      // Each tenant's links go on consecutively from its head, in arrival order.
+      const tips = new Map<string, { seq: number; prev: string | null }>();
+      for (const id of tenants) {
+        const head = this.heads.get(id) ?? null;
+        tips.set(id, { seq: head?.seq ?? 0, prev: head?.receipt_hash ?? null });
+      }
       const pending: Promise<BuiltLink<unknown>>[] = [];
       for (const t of batch) {
-        const placed = t.link.prepare(seq + 1, prev);
-        seq += 1;
-        prev = placed.receiptHash;
+        const tip = tips.get(t.tenantId)!;
+        const placed = t.link.prepare(tip.seq + 1, tip.prev);
+        tip.seq += 1;
+        tip.prev = placed.receiptHash;
         pending.push(placed.finish());
       }
       const built = await Promise.all(pending);
       const records = built.map((b) => b.record);
       const results = built.map((b) => b.result);
+      buildMs += performance.now() - t0;
+      t0 = performance.now();
       try {
         await store.writeEvidence(records);
-        lane.head = { seq, receipt_hash: prev! };
+        writeMs += performance.now() - t0;
+        for (const [id, tip] of tips) this.heads.set(id, { seq: tip.seq, receipt_hash: tip.prev! });
+        for (const t of batch) {
+          if (!t.timing) continue;
+          t.timing.buildMs = buildMs;
+          t.timing.writeMs = writeMs;
+          t.timing.batch = batch.length;
+          t.timing.attempts = attempt + 1;
+        }
         return results;
       } catch (err) {
-        lane.head = undefined;
+        writeMs += performance.now() - t0;
+        // Which chain lost the race is not reported: re-read every head of this batch.
+        for (const id of tenants) this.heads.delete(id);
         if (err instanceof ChainConflictError) continue;
         throw err;
       }

@@ -2,7 +2,8 @@
 // one D1 batch → {decision, receipt}. If anything on the evidence path fails, 503 and nothing is
 // allowed ("no dispatch without evidence").
 import type { RouteInput } from '../../src/routing/index.js';
-import { buildReceipt, hashReceipt, signReceipt, type Receipt } from '../../src/receipts/index.js';
+import { buildReceipt, hashReceipt, type Receipt } from '../../src/receipts/index.js';
+import { toBase64Url, utf8 } from '../../src/util/index.js';
 import { approvalTtlMs, checkCitedApproval, openApprovalFor } from '../approvals.js';
 import type { RequestContext } from '../context.js';
 import { configCheckMs } from '../env.js';
@@ -12,13 +13,34 @@ import { parseWith, readJson } from '../http/body.js';
 import { HallHttpError, jsonResponse } from '../http/problem.js';
 import { RouteRequestSchema, type HallDecision } from '../schemas.js';
 import type { ApprovalRow, EvidenceRecord } from '../stores/evidence-store.js';
+import type { AppendTiming } from '../chain/writer.js';
 
 export const ROUTE_BODY_LIMIT = 64 * 1024;
 const REQUIRES_APPROVAL = 'DENY_REQUIRES_HUMAN_APPROVAL';
 
+/**
+ * Phase timings as a `Server-Timing` header, only when the deployment opts in
+ * (HALL_SERVER_TIMING = "1"; the HTTP bench does): durations only, no content.
+ */
+function serverTimingOn(ctx: RequestContext): boolean {
+  return (ctx.env as { HALL_SERVER_TIMING?: string }).HALL_SERVER_TIMING === '1';
+}
+
 export async function postRoute(ctx: RequestContext): Promise<Response> {
+  const timed = serverTimingOn(ctx);
+  const marks: [string, number][] = [];
+  let last = timed ? performance.now() : 0;
+  const mark = timed
+    ? (name: string) => {
+        const now = performance.now();
+        marks.push([name, now - last]);
+        last = now;
+      }
+    : () => undefined;
   const principal = await requirePrincipal(ctx);
+  mark('auth');
   const body = parseWith(RouteRequestSchema, await readJson(ctx.request, ROUTE_BODY_LIMIT), 'The RouteInput');
+  mark('body');
   const { approval_id: citedApprovalId, ...input } = body;
   const routeInput = input as RouteInput;
   assertTenantAccess(principal, routeInput.tenant_id);
@@ -26,6 +48,7 @@ export async function postRoute(ctx: RequestContext): Promise<Response> {
   const { runtime, stores } = ctx;
   const [snapshot, signer] = await Promise.all([runtime.snapshots.get(stores.config, configCheckMs(ctx.env)), runtime.signer.get(ctx.env.HALL_SIGNING_KEY)]);
   await runtime.signer.ensureRecorded(signer, stores.evidence);
+  mark('state');
 
   const nowMs = Date.now();
   let cited: ApprovalRow | null = null;
@@ -60,6 +83,8 @@ export async function postRoute(ctx: RequestContext): Promise<Response> {
   const decisionJson = JSON.stringify(decision);
   const dispatchedAt = new Date(nowMs).toISOString();
   const tenantId = routeInput.tenant_id;
+  mark('decide');
+  const chainTiming: AppendTiming | undefined = timed ? { waitMs: 0, buildMs: 0, writeMs: 0, batch: 0, attempts: 0 } : undefined;
 
   try {
     const receipt = await runtime.chains.append<Receipt>(stores.evidence, tenantId, {
@@ -85,7 +110,9 @@ export async function postRoute(ctx: RequestContext): Promise<Response> {
         // The hash now (the next link needs it); the signature may follow asynchronously.
         const receiptHash = hashReceipt(unsigned);
         const finish = async () => {
-          const signed = await signReceipt(unsigned, signer.ed);
+          // Ed25519 over the ASCII hex hash (what signReceipt does), without hashing the receipt twice.
+          const signature = toBase64Url(await signer.ed.sign(utf8(receiptHash)));
+          const signed = { ...unsigned, receipt_hash: receiptHash, signature } as Receipt;
           const record: EvidenceRecord = {
             decision: {
               decision_id: decision.decision_id,
@@ -123,8 +150,17 @@ export async function postRoute(ctx: RequestContext): Promise<Response> {
         };
         return { receiptHash, finish };
       },
-    });
-    return jsonResponse({ decision, receipt });
+    }, chainTiming);
+    mark('chain');
+    const response = jsonResponse({ decision, receipt });
+    if (timed && chainTiming) {
+      mark('respond');
+      const c = chainTiming;
+      const entries = [...marks, ['chain-wait', c.waitMs], ['chain-build', c.buildMs], ['chain-d1', c.writeMs]] as [string, number][];
+      const header = entries.map(([n, ms]) => `${n};dur=${ms.toFixed(2)}`).concat(`chain-batch;desc="${c.batch}/${c.attempts}"`).join(', ');
+      response.headers.set('server-timing', header);
+    }
+    return response;
   } catch (err) {
     // Nothing was recorded, so the approval was not really used: give it back (best effort).
     if (usesApproval) await stores.evidence.releaseApproval(cited!.approval_id).catch(() => undefined);
