@@ -17,7 +17,6 @@ import { readD1Migrations } from '@cloudflare/vitest-pool-workers';
 import { build } from 'esbuild';
 import { Log, LogLevel, Miniflare } from 'miniflare';
 import { verifyChain } from '../src/receipts/index.js';
-// @ts-expect-error plain ESM helper without type declarations
 import { buildSeedEntries } from '../scripts/kv-seed.mjs';
 
 const root = fileURLToPath(new URL('../', import.meta.url));

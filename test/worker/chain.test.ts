@@ -7,7 +7,12 @@ import { ADMIN, addTenant, call, json, routeInput, seedKv } from './helpers.js';
 beforeAll(async () => {
   await seedKv();
   await addTenant('chain-tenant', 'chain-tenant-token-0123456789abcdef');
+  for (const t of MULTI) await addTenant(t, `${t}-token-0123456789abcdef`);
 });
+
+// The chain writer group-commits calls of different tenants into one D1 batch: each tenant must
+// still get its own gap-free, verifiable chain.
+const MULTI = ['mt-a', 'mt-b', 'mt-c', 'mt-d'];
 
 describe('receipt chain under concurrency', () => {
   it('200 concurrent calls give seq 1..200 and a chain that verifies', async () => {
@@ -33,5 +38,23 @@ describe('receipt chain under concurrency', () => {
 
     const count = await env.HALL_DB.prepare("SELECT COUNT(*) AS n FROM decisions WHERE tenant_id = 'chain-tenant'").first<{ n: number }>();
     expect(count?.n).toBe(200);
+  });
+
+  it('interleaved concurrent calls of four tenants give each tenant its own chain 1..50', async () => {
+    const order = Array.from({ length: 200 }, (_, i) => MULTI[(i * 7) % MULTI.length]!);
+    const responses = await Promise.all(
+      order.map((t) => call('/route', { method: 'POST', token: `${t}-token-0123456789abcdef`, json: routeInput({ tenant_id: t }) })),
+    );
+    expect(responses.map((r) => r.status)).toEqual(Array(200).fill(200));
+    const bodies = await Promise.all(responses.map((r) => json(r)));
+    const jwks = await json(await call('/.well-known/wcp-keys.json'));
+    for (const t of MULTI) {
+      const mine = bodies.filter((b) => b.receipt.tenant_id === t).map((b) => b.receipt.seq as number).sort((a, b) => a - b);
+      expect(mine).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+      const page = await json(await call(`/receipts?tenant_id=${t}&after_seq=0&limit=1000`, { token: ADMIN }));
+      expect(await verifyChain(page.receipts, jwks)).toMatchObject({ ok: true, verified: 50 });
+      const count = await env.HALL_DB.prepare('SELECT COUNT(*) AS n FROM decisions WHERE tenant_id = ?').bind(t).first<{ n: number }>();
+      expect(count?.n).toBe(50);
+    }
   });
 });
