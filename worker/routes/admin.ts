@@ -240,20 +240,36 @@ async function replaceToken(ctx: RequestContext, previousHash: unknown, newHash:
   await store.put(KV.token(newHash), JSON.stringify(index));
 }
 
+/**
+ * Creates or rotates a principal record (tenant or approver): the token index moves to the new
+ * token's hash, `created_at` survives rotation, and cached principals are dropped. The answer never
+ * echoes the token or its hash.
+ */
+async function storePrincipal(
+  ctx: RequestContext,
+  kind: 'tenant' | 'approver',
+  key: string,
+  id: string,
+  token: string,
+  fields: Record<string, unknown>,
+): Promise<Response> {
+  const store = ctx.stores.config;
+  const old = parseStored(await store.get(key)) as { token_sha256?: unknown; created_at?: unknown } | null;
+  const hash = hashToken(token);
+  await replaceToken(ctx, old?.token_sha256, hash, { kind, id });
+  const now = new Date().toISOString();
+  const created = typeof old?.created_at === 'string' ? old.created_at : now;
+  const visible = { [`${kind}_id`]: id, ...fields, created_at: created, updated_at: now };
+  await store.put(key, JSON.stringify({ ...visible, token_sha256: hash }));
+  ctx.runtime.tokens.clear();
+  return jsonResponse(visible);
+}
+
 export async function putTenant(ctx: RequestContext): Promise<Response> {
   await requireAdmin(ctx);
   const tenantId = principalId(ctx, 'tenant_id', 'tenant');
   const body = parseWith(TenantBodySchema, await readJson(ctx.request, ADMIN_BODY_LIMIT), 'The tenant');
-  const store = ctx.stores.config;
-  const old = parseStored(await store.get(KV.tenant(tenantId))) as { token_sha256?: unknown; created_at?: unknown } | null;
-  const hash = hashToken(body.token);
-  await replaceToken(ctx, old?.token_sha256, hash, { kind: 'tenant', id: tenantId });
-  const now = new Date().toISOString();
-  const created = typeof old?.created_at === 'string' ? old.created_at : now;
-  await store.put(KV.tenant(tenantId), JSON.stringify({ tenant_id: tenantId, token_sha256: hash, namespaces: body.namespaces, created_at: created, updated_at: now }));
-  ctx.runtime.tokens.clear();
-  // Never echo the token or its hash.
-  return jsonResponse({ tenant_id: tenantId, namespaces: body.namespaces, created_at: created, updated_at: now });
+  return storePrincipal(ctx, 'tenant', KV.tenant(tenantId), tenantId, body.token, { namespaces: body.namespaces });
 }
 
 export async function deleteTenant(ctx: RequestContext): Promise<Response> {
@@ -272,13 +288,5 @@ export async function putApprover(ctx: RequestContext): Promise<Response> {
   await requireAdmin(ctx);
   const approverId = principalId(ctx, 'approver_id', 'approver');
   const body = parseWith(ApproverBodySchema, await readJson(ctx.request, ADMIN_BODY_LIMIT), 'The approver');
-  const store = ctx.stores.config;
-  const old = parseStored(await store.get(KV.approver(approverId))) as { token_sha256?: unknown; created_at?: unknown } | null;
-  const hash = hashToken(body.token);
-  await replaceToken(ctx, old?.token_sha256, hash, { kind: 'approver', id: approverId });
-  const now = new Date().toISOString();
-  const created = typeof old?.created_at === 'string' ? old.created_at : now;
-  await store.put(KV.approver(approverId), JSON.stringify({ approver_id: approverId, token_sha256: hash, tenants: body.tenants, created_at: created, updated_at: now }));
-  ctx.runtime.tokens.clear();
-  return jsonResponse({ approver_id: approverId, tenants: body.tenants, created_at: created, updated_at: now });
+  return storePrincipal(ctx, 'approver', KV.approver(approverId), approverId, body.token, { tenants: body.tenants });
 }
