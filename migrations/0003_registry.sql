@@ -54,3 +54,19 @@ CREATE TABLE registry_attestations (
   registered_at      TEXT NOT NULL
 );
 CREATE INDEX registry_attestations_by_namespace ON registry_attestations (namespace);
+
+-- The database itself refuses a worker whose species is owned by another namespace, so two
+-- concurrent enrollments cannot both win (the loser's whole batch, history included, rolls back).
+CREATE TRIGGER registry_workers_owned_insert
+BEFORE INSERT ON registry_workers
+WHEN NOT EXISTS (SELECT 1 FROM species_owners WHERE worker_species_id = NEW.worker_species_id AND namespace = NEW.namespace)
+BEGIN
+  SELECT RAISE(ABORT, 'species owned by another namespace');
+END;
+
+CREATE TRIGGER registry_workers_owned_update
+BEFORE UPDATE ON registry_workers
+WHEN NOT EXISTS (SELECT 1 FROM species_owners WHERE worker_species_id = NEW.worker_species_id AND namespace = NEW.namespace)
+BEGIN
+  SELECT RAISE(ABORT, 'species owned by another namespace');
+END;
