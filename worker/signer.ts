@@ -22,8 +22,10 @@ function unavailable(why: string): HallHttpError {
 export class SignerCache {
   private source: string | undefined;
   private value: HallSigner | undefined;
-  /** kids already known to be in D1 `signing_keys`. */
+  /** `kid x` of keys known to be in D1 `signing_keys` under their kid. */
   private readonly recorded = new Set<string>();
+  /** `kid x` of keys refused because their kid names another recorded key (a D1 row never changes). */
+  private readonly refused = new Set<string>();
 
   /** The signer for the current secret value (re-imported only when the secret changes). */
   async get(secret: string | undefined): Promise<HallSigner> {
@@ -35,12 +37,43 @@ export class SignerCache {
     return signer;
   }
 
-  /** Records the signer's public key in D1 once per isolate (INSERT OR IGNORE). */
+  /**
+   * Records the signer's public key in D1 once per isolate, and refuses to sign when its kid is
+   * already recorded for a different public key: receipts name their key by kid only, so reusing
+   * one would make the key set serve one of the two keys and orphan the other's receipts. The
+   * recorded key is never overwritten (INSERT OR IGNORE, then read back what D1 holds).
+   */
   async ensureRecorded(signer: HallSigner, evidence: EvidenceStore): Promise<void> {
-    if (this.recorded.has(signer.kid)) return;
+    const id = `${signer.kid} ${signer.publicJwk.x}`;
+    if (this.recorded.has(id)) return;
+    if (this.refused.has(id)) throw kidReused(signer.kid);
     await evidence.recordSigningKey(signer.kid, JSON.stringify(signer.publicJwk), new Date().toISOString());
-    this.recorded.add(signer.kid);
+    const row = (await evidence.listSigningKeys()).find((r) => r.kid === signer.kid);
+    if (!row) throw unavailable('its public key could not be recorded in D1');
+    if (recordedX(row.public_jwk) !== signer.publicJwk.x) {
+      this.refused.add(id);
+      throw kidReused(signer.kid);
+    }
+    this.recorded.add(id);
   }
+}
+
+/** The `x` of a recorded public JWK (null when the row is unreadable: never equal to a real key). */
+export function recordedX(publicJwk: string): string | null {
+  try {
+    const x = (JSON.parse(publicJwk) as { x?: unknown }).x;
+    return typeof x === 'string' ? x : null;
+  } catch {
+    return null;
+  }
+}
+
+function kidReused(kid: string): HallHttpError {
+  return new HallHttpError(
+    503,
+    'HALL_SIGNING_KEY_KID_REUSED',
+    `The kid of HALL_SIGNING_KEY (${kid.slice(0, 200)}) already names a different key that signed earlier receipts, so the Hall refuses to sign with it. Give the new key its own kid (or drop "kid" from the JWK to use its RFC 7638 thumbprint).`,
+  );
 }
 
 async function load(secret: string): Promise<HallSigner> {
