@@ -2,10 +2,14 @@
 // allowed exactly once and its receipt cites the approval; expired or mismatched ones are refused.
 import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { D1EvidenceStore } from '../../worker/stores/evidence-store.js';
 import { ADMIN, DEMO, call, json, routeInput, seedKv } from './helpers.js';
 
 const APPROVER = 'demo-approver-token-0123456789abcdef';
 const OUTSIDER = 'acme-approver-token-0123456789abcdef';
+const COMMANDER = 'demo-commander-token-0123456789abcdef';
+const ADVISOR = 'demo-advisor-token-0123456789abcdef';
+const EXECUTOR = 'demo-executor-token-0123456789abcdef';
 
 beforeAll(async () => {
   await seedKv();
@@ -120,5 +124,157 @@ describe('approvals', () => {
     expect(await json(res)).toMatchObject({ status: 'pending', supervisor_level: 'incident_commander' });
     expect((await resolve(id, 'escalate', ADMIN)).status).toBe(409);
     expect((await resolve(id, 'maybe')).status).toBe(400);
+  });
+});
+
+type HistoryEvent = { seq: number; action: string; from_level: string | null; to_level: string | null; actor: string; at: string; note: string | null };
+const history = async (id: string): Promise<HistoryEvent[]> => (await json(await call(`/wcp/approvals/${id}`, { token: ADMIN }))).history;
+
+describe('approver levels and escalation (the "escalation does nothing" finding)', () => {
+  beforeAll(async () => {
+    for (const [id, token, level] of [['carol', COMMANDER, 'incident_commander'], ['dave', ADVISOR, 'advisory'], ['erin', EXECUTOR, 'executor']] as const) {
+      expect((await call(`/admin/approvers/${id}`, { method: 'PUT', token: ADMIN, json: { token, tenants: ['demo'], level } })).status).toBe(200);
+    }
+  });
+
+  it('an approver record carries a level: default gatekeeper, out-of-ladder values refused with the path', async () => {
+    const res = await call('/admin/approvers/levels-default', { method: 'PUT', token: ADMIN, json: { token: 'levels-default-token-0123456789abcdef', tenants: ['demo'] } });
+    expect(res.status).toBe(200);
+    expect(await json(res)).toMatchObject({ approver_id: 'levels-default', level: 'gatekeeper' });
+    const stored = JSON.parse((await env.HALL_KV.get('approver:levels-default'))!);
+    expect(stored.level).toBe('gatekeeper');
+    const set = await json(await call('/admin/approvers/levels-set', { method: 'PUT', token: ADMIN, json: { token: 'levels-set-token-0123456789abcdef', tenants: ['demo'], level: 'executor' } }));
+    expect(set.level).toBe('executor');
+    const bad = await call('/admin/approvers/levels-bad', { method: 'PUT', token: ADMIN, json: { token: 'levels-bad-token-0123456789abcdef', tenants: ['demo'], level: 'boss' } });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify((await json(bad)).issues)).toContain('level');
+  });
+
+  it('the attack: a gatekeeper escalates to incident_commander and cannot then approve; the commander can', async () => {
+    const { id, input, decision: opened } = await openApproval();
+    const up = await resolve(id, 'escalate', APPROVER, 'above my pay grade');
+    expect(up.status).toBe(200);
+    const escalated = await json(up);
+    expect(escalated).toMatchObject({ status: 'pending', supervisor_level: 'incident_commander', resolved_by: null, resolved_at: null, resolution_note: null });
+
+    const self = await resolve(id, 'approve', APPROVER);
+    expect(self.status).toBe(403);
+    const problem = await json(self);
+    expect(problem.code).toBe('APPROVER_LEVEL_TOO_LOW');
+    expect(problem.detail).toMatch(/incident_commander/);
+    expect((await resolve(id, 'deny', APPROVER)).status).toBe(403);
+    // an executor is still below incident_commander
+    expect((await resolve(id, 'approve', EXECUTOR)).status).toBe(403);
+    // still pending, still unusable
+    expect((await json(await call(`/wcp/approvals/${id}`, { token: APPROVER }))).status).toBe('pending');
+    expect((await json(await route({ ...input, approval_id: id }))).code).toBe('APPROVAL_PENDING');
+
+    const ok = await resolve(id, 'approve', COMMANDER, 'commander reviewed');
+    expect(ok.status).toBe(200);
+    expect(await json(ok)).toMatchObject({ status: 'approved', resolved_by: 'approver:carol', resolution_note: 'commander reviewed' });
+    const used = await route({ ...input, approval_id: id });
+    expect(used.status).toBe(200);
+
+    const h = await history(id);
+    expect(h.map((e) => [e.seq, e.action, e.from_level, e.to_level, e.actor])).toEqual([
+      [1, 'open', null, 'gatekeeper', 'hall'],
+      [2, 'escalate', 'gatekeeper', 'incident_commander', 'approver:alice'],
+      [3, 'approve', 'incident_commander', 'incident_commander', 'approver:carol'],
+      [4, 'use', 'incident_commander', 'incident_commander', 'hall'],
+    ]);
+    expect(h[0]!.note).toContain(opened.decision_id);
+    expect(h[1]!.note).toBe('above my pay grade');
+    expect(h[2]!.note).toBe('commander reviewed');
+    for (const e of h) expect(Number.isNaN(Date.parse(e.at))).toBe(false);
+  });
+
+  it('an approver may resolve only approvals at or below its level; the admin any', async () => {
+    const a = await openApproval();
+    const low = await resolve(a.id, 'approve', ADVISOR);
+    expect(low.status).toBe(403);
+    expect((await json(low)).code).toBe('APPROVER_LEVEL_TOO_LOW');
+    expect((await resolve(a.id, 'escalate', ADVISOR)).status).toBe(403);
+    expect((await resolve(a.id, 'approve', EXECUTOR)).status).toBe(200);
+
+    const b = await openApproval();
+    expect((await resolve(b.id, 'deny', COMMANDER)).status).toBe(200);
+
+    const c = await openApproval();
+    expect((await resolve(c.id, 'escalate', ADMIN)).status).toBe(200);
+    expect((await resolve(c.id, 'escalate', COMMANDER)).status).toBe(409);
+    expect((await resolve(c.id, 'deny', ADMIN, 'operator said no')).status).toBe(200);
+    expect((await history(c.id)).map((e) => `${e.action}:${e.actor}`)).toEqual(['open:hall', 'escalate:admin', 'deny:admin']);
+  });
+
+  it('escalation never overwrites resolved_by / resolved_at; approve after it sets them once', async () => {
+    const { id } = await openApproval();
+    await resolve(id, 'escalate', APPROVER, 'please look');
+    const row = await env.HALL_DB.prepare('SELECT status, supervisor_level, resolved_by, resolved_at, resolution_note FROM approvals WHERE approval_id = ?').bind(id).first();
+    expect(row).toMatchObject({ status: 'pending', supervisor_level: 'incident_commander', resolved_by: null, resolved_at: null, resolution_note: null });
+    await resolve(id, 'approve', COMMANDER);
+    const after = await env.HALL_DB.prepare('SELECT resolved_by FROM approvals WHERE approval_id = ?').bind(id).first();
+    expect(after).toMatchObject({ resolved_by: 'approver:carol' });
+  });
+
+  it('an approve based on a stale level loses to a concurrent escalation (no approval above the approver)', async () => {
+    const { id } = await openApproval();
+    const store = new D1EvidenceStore(env.HALL_DB);
+    const now = Date.now();
+    const at = new Date(now).toISOString();
+    expect(await store.escalateApproval(id, now, { from_level: 'gatekeeper', to_level: 'incident_commander', actor: 'approver:alice', at, note: null })).toBe(true);
+    // alice read the row while it was still at gatekeeper: her approve must not land
+    expect(await store.resolveApproval(id, now, { status: 'approved', expected_level: 'gatekeeper', resolved_at: at, resolved_by: 'approver:alice', note: null })).toBe(false);
+    expect(await store.escalateApproval(id, now, { from_level: 'gatekeeper', to_level: 'incident_commander', actor: 'approver:alice', at, note: null })).toBe(false);
+    expect((await history(id)).map((e) => e.action)).toEqual(['open', 'escalate']);
+  });
+
+  it('the history is append-only in the database itself', async () => {
+    const { id } = await openApproval();
+    await expect(env.HALL_DB.prepare("UPDATE approval_events SET actor = 'someone-else' WHERE approval_id = ?").bind(id).run()).rejects.toThrow(/append-only/);
+    await expect(env.HALL_DB.prepare('DELETE FROM approval_events WHERE approval_id = ?').bind(id).run()).rejects.toThrow(/append-only/);
+    expect((await history(id)).map((e) => e.action)).toEqual(['open']);
+  });
+
+  it('a claim that is given back (the decision could not be recorded) leaves use + release in the history', async () => {
+    const { id } = await openApproval();
+    await resolve(id, 'approve');
+    const store = new D1EvidenceStore(env.HALL_DB);
+    const now = Date.now();
+    expect(await store.claimApproval(id, now, new Date(now).toISOString())).toBe(true);
+    expect(await store.claimApproval(id, now, new Date(now).toISOString())).toBe(false);
+    await store.releaseApproval(id);
+    await store.releaseApproval(id);
+    expect((await history(id)).map((e) => e.action)).toEqual(['open', 'approve', 'use', 'release']);
+    expect((await json(await call(`/wcp/approvals/${id}`, { token: APPROVER }))).status).toBe('approved');
+  });
+});
+
+describe('pending approvals for an approver over many tenants', () => {
+  it('an approver over 1,000 tenants lists its pending approvals (one bound JSON array, not 1,000 parameters)', async () => {
+    const tenants = ['demo', ...Array.from({ length: 999 }, (_, i) => `wide-t${String(i).padStart(4, '0')}`)];
+    const token = 'wide-approver-token-0123456789abcdef';
+    expect((await call('/admin/approvers/wide', { method: 'PUT', token: ADMIN, json: { token, tenants } })).status).toBe(200);
+    const mine = await openApproval();
+    const now = Date.now();
+    const insert = (tenant: string) => {
+      const id = crypto.randomUUID();
+      return env.HALL_DB.prepare(
+        `INSERT INTO approvals (approval_id, tenant_id, decision_id, correlation_id, capability_id, env, data_label, request_fingerprint,
+           supervisor_level, status, reason, escalation_context, created_at, expires_at, expires_ms)
+         VALUES (?1, ?2, 'd', 'c', 'cap.doc.summarize', 'prod', 'RESTRICTED', 'f', 'gatekeeper', 'pending', NULL, '{}', ?3, ?4, ?5)`,
+      ).bind(id, tenant, new Date(now).toISOString(), new Date(now + 3_600_000).toISOString(), now + 3_600_000).run().then(() => id);
+    };
+    const inMiddle = await insert('wide-t0500');
+    const atEnd = await insert('wide-t0998');
+    const outside = await insert('wide-outsider');
+
+    const res = await call('/wcp/approvals/pending?limit=500', { token });
+    expect(res.status).toBe(200);
+    const ids = (await json(res)).approvals.map((a: { approval_id: string }) => a.approval_id);
+    expect(ids).toEqual(expect.arrayContaining([mine.id, inMiddle, atEnd]));
+    expect(ids).not.toContain(outside);
+    // the admin still sees everything
+    const all = (await json(await call('/wcp/approvals/pending?limit=500', { token: ADMIN }))).approvals.map((a: { approval_id: string }) => a.approval_id);
+    expect(all).toContain(outside);
   });
 });

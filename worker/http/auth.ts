@@ -9,11 +9,12 @@ import { sha256Hex, timingSafeEqualString } from '../../src/util/index.js';
 import type { RequestContext } from '../context.js';
 import { KV } from '../stores/config-store.js';
 import { HallHttpError } from './problem.js';
+import { DEFAULT_APPROVER_LEVEL, isSupervisorLevel, type SupervisorLevel } from '../approvals.js';
 
 export type Principal =
   | { kind: 'admin'; id: 'admin' }
   | { kind: 'tenant'; id: string; namespaces: string[] }
-  | { kind: 'approver'; id: string; tenants: string[] };
+  | { kind: 'approver'; id: string; tenants: string[]; level: SupervisorLevel };
 
 export interface TenantRecord {
   tenant_id: string;
@@ -28,6 +29,8 @@ export interface ApproverRecord {
   token_sha256: string;
   /** Tenants whose approvals this approver may resolve; ["*"] means every tenant. */
   tenants: string[];
+  /** Highest supervisor level this approver may decide (worker/approvals.ts); absent = gatekeeper. */
+  level?: SupervisorLevel;
   created_at: string;
   updated_at: string;
 }
@@ -115,7 +118,13 @@ export async function optionalPrincipal(ctx: RequestContext): Promise<Principal 
   } else if (index['kind'] === 'approver') {
     const rec = parseJsonObject(await ctx.stores.config.get(KV.approver(id)));
     if (!rec || typeof rec['token_sha256'] !== 'string' || !timingSafeEqualString(rec['token_sha256'], hash)) throw invalid();
-    principal = { kind: 'approver', id, tenants: stringList(rec['tenants']) };
+    // Records written before levels existed have none: gatekeeper, what every approver was. A level
+    // outside the ladder is corruption: refuse rather than guess a level of authority.
+    const level = rec['level'] === undefined ? DEFAULT_APPROVER_LEVEL : rec['level'];
+    if (!isSupervisorLevel(level)) {
+      throw new HallHttpError(403, 'APPROVER_RECORD_INVALID', 'This approver\'s record holds an unknown supervisor level, so it may not act. Ask the Hall operator to store it again with PUT /admin/approvers/:id.');
+    }
+    principal = { kind: 'approver', id, tenants: stringList(rec['tenants']), level };
   } else {
     throw invalid();
   }

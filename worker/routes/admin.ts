@@ -6,6 +6,7 @@ import { HallConfigSchema, compilePolicy, lintRules } from '../../src/routing/in
 import { sha256Hex } from '../../src/util/index.js';
 import type { RequestContext } from '../context.js';
 import { hashToken, principalLabel, requireAdmin } from '../http/auth.js';
+import { DEFAULT_APPROVER_LEVEL, SUPERVISOR_LEVELS } from '../approvals.js';
 import { parseWith, pathParam, readJson } from '../http/body.js';
 import { HallHttpError, jsonResponse } from '../http/problem.js';
 import { KV, bumpConfigVersion } from '../stores/config-store.js';
@@ -218,8 +219,13 @@ export const TenantBodySchema = z
   .object({ token: Token, namespaces: z.array(z.string().refine(isSignerNamespace, 'must be org.<name> or x.<name>')).max(50).default([]) })
   .strict();
 
+/** `level`: the highest supervisor level the approver may decide (ladder in worker/approvals.ts). */
 export const ApproverBodySchema = z
-  .object({ token: Token, tenants: z.array(z.string().min(1).max(256)).min(1).max(1000) })
+  .object({
+    token: Token,
+    tenants: z.array(z.string().min(1).max(256)).min(1).max(1000),
+    level: z.enum(SUPERVISOR_LEVELS).default(DEFAULT_APPROVER_LEVEL),
+  })
   .strict();
 
 function principalId(ctx: RequestContext, param: string, what: string): string {
@@ -288,5 +294,5 @@ export async function putApprover(ctx: RequestContext): Promise<Response> {
   await requireAdmin(ctx);
   const approverId = principalId(ctx, 'approver_id', 'approver');
   const body = parseWith(ApproverBodySchema, await readJson(ctx.request, ADMIN_BODY_LIMIT), 'The approver');
-  return storePrincipal(ctx, 'approver', KV.approver(approverId), approverId, body.token, { tenants: body.tenants });
+  return storePrincipal(ctx, 'approver', KV.approver(approverId), approverId, body.token, { tenants: body.tenants, level: body.level });
 }

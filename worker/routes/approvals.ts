@@ -1,12 +1,16 @@
-// Human approvals (spec 5.8): list pending ones, read one, resolve one (approve | deny | escalate).
-// Resolving needs the admin token or an approver token covering the tenant — a tenant cannot
-// approve its own requests.
+// Human approvals (spec 5.8): list pending ones, read one (with its history), resolve one
+// (approve | deny | escalate). Resolving needs the admin token or an approver token covering the
+// tenant — a tenant cannot approve its own requests — and an approver decides only approvals at or
+// below its own supervisor level; `escalate` hands one up the ladder (worker/approvals.ts) where a
+// higher-level approver must decide it. Every change is an event in the approval's append-only
+// history, written in the same D1 batch.
 import { z } from 'zod';
 import type { RequestContext } from '../context.js';
 import { approverCovers, principalLabel, requirePrincipal, type Principal } from '../http/auth.js';
 import { parseWith, pathParam, queryObject, readJson } from '../http/body.js';
 import { HallHttpError, jsonResponse } from '../http/problem.js';
-import type { ApprovalRow } from '../stores/evidence-store.js';
+import { ESCALATES_TO, isSupervisorLevel, levelRank } from '../approvals.js';
+import type { ApprovalEventRow, ApprovalRow } from '../stores/evidence-store.js';
 import { MAX_ID_LENGTH } from '../schemas.js';
 
 export const PendingQuerySchema = z
@@ -27,7 +31,7 @@ function canSee(p: Principal, tenantId: string): boolean {
   return p.kind === 'admin' || (p.kind === 'tenant' && p.id === tenantId) || approverCovers(p, tenantId);
 }
 
-export function approvalView(row: ApprovalRow, nowMs = Date.now()): Record<string, unknown> {
+export function approvalView(row: ApprovalRow, nowMs = Date.now(), history?: readonly ApprovalEventRow[]): Record<string, unknown> {
   let context: unknown = {};
   try {
     context = JSON.parse(row.escalation_context);
@@ -54,6 +58,9 @@ export function approvalView(row: ApprovalRow, nowMs = Date.now()): Record<strin
     resolution_note: row.resolution_note,
     used_by_decision_id: row.used_by_decision_id,
     used_at: row.used_at,
+    ...(history
+      ? { history: history.map((e) => ({ seq: e.seq, action: e.action, from_level: e.from_level, to_level: e.to_level, actor: e.actor, at: e.at, note: e.note })) }
+      : {}),
   };
 }
 
@@ -84,7 +91,8 @@ async function visibleApproval(ctx: RequestContext, p: Principal): Promise<Appro
 
 export async function getApproval(ctx: RequestContext): Promise<Response> {
   const p = await requirePrincipal(ctx);
-  return jsonResponse(approvalView(await visibleApproval(ctx, p)));
+  const row = await visibleApproval(ctx, p);
+  return jsonResponse(approvalView(row, Date.now(), await ctx.stores.evidence.getApprovalHistory(row.approval_id)));
 }
 
 export async function resolveApproval(ctx: RequestContext): Promise<Response> {
@@ -101,22 +109,47 @@ export async function resolveApproval(ctx: RequestContext): Promise<Response> {
   if (row.expires_ms <= now) {
     throw new HallHttpError(410, 'APPROVAL_EXPIRED', 'This approval expired before it was resolved. The requester must submit the request again to open a new one.');
   }
-  const update = {
-    resolved_at: new Date(now).toISOString(),
-    resolved_by: principalLabel(p),
-    note: body.reason ?? null,
-  };
+  const level = row.supervisor_level;
+  // Approve, deny and escalate alike need authority at the approval's level (the admin has all).
+  if (p.kind === 'approver' && levelRank(level) > levelRank(p.level)) {
+    throw new HallHttpError(
+      403,
+      'APPROVER_LEVEL_TOO_LOW',
+      `This approval is at supervisor level ${level}; this approver may decide up to ${p.level}. An approver of level ${level} (or the admin) must resolve it.`,
+      { supervisor_level: level, approver_level: p.level },
+    );
+  }
+  const actor = principalLabel(p);
+  const at = new Date(now).toISOString();
+  const note = body.reason ?? null;
   let ok: boolean;
   if (body.decision === 'escalate') {
-    // Spec 5.8: escalation hands the decision up (gatekeeper → incident_commander); it stays pending.
-    if (row.supervisor_level === 'incident_commander') {
-      throw new HallHttpError(409, 'APPROVAL_CANNOT_ESCALATE', 'This approval is already at incident_commander, the highest level. Approve or deny it.');
+    // The next rung up (spec 5.8: gatekeeper → incident_commander); it stays pending, and nobody
+    // has resolved it — resolved_by / resolved_at stay untouched, the history records the step.
+    const to = isSupervisorLevel(level) ? ESCALATES_TO[level] : null;
+    if (to === null) {
+      throw new HallHttpError(409, 'APPROVAL_CANNOT_ESCALATE', `This approval is at ${level}, the top of the escalation ladder. Approve or deny it.`);
     }
-    ok = await ctx.stores.evidence.resolveApproval(row.approval_id, now, { ...update, status: 'pending', supervisor_level: 'incident_commander' });
+    ok = await ctx.stores.evidence.escalateApproval(row.approval_id, now, { from_level: level, to_level: to, actor, at, note });
   } else {
-    ok = await ctx.stores.evidence.resolveApproval(row.approval_id, now, { ...update, status: body.decision === 'approve' ? 'approved' : 'denied' });
+    ok = await ctx.stores.evidence.resolveApproval(row.approval_id, now, {
+      status: body.decision === 'approve' ? 'approved' : 'denied',
+      expected_level: level,
+      resolved_at: at,
+      resolved_by: actor,
+      note,
+    });
   }
-  if (!ok) throw new HallHttpError(409, 'APPROVAL_ALREADY_RESOLVED', 'Another approver resolved this approval first. Read it again with GET /wcp/approvals/:id.');
   const fresh = await ctx.stores.evidence.getApproval(row.approval_id);
-  return jsonResponse(approvalView(fresh ?? row, now));
+  if (!ok) {
+    // Someone changed it between our read and our write: say what happened.
+    if (fresh && fresh.status === 'pending' && fresh.expires_ms > now && fresh.supervisor_level !== level) {
+      throw new HallHttpError(409, 'APPROVAL_LEVEL_CHANGED', `This approval was escalated to ${fresh.supervisor_level} while you were resolving it. Read it again with GET /wcp/approvals/:id.`);
+    }
+    if (fresh && fresh.status === 'pending' && fresh.expires_ms <= now) {
+      throw new HallHttpError(410, 'APPROVAL_EXPIRED', 'This approval expired before it was resolved. The requester must submit the request again to open a new one.');
+    }
+    throw new HallHttpError(409, 'APPROVAL_ALREADY_RESOLVED', 'Another approver resolved this approval first. Read it again with GET /wcp/approvals/:id.');
+  }
+  return jsonResponse(approvalView(fresh ?? row, now, await ctx.stores.evidence.getApprovalHistory(row.approval_id)));
 }

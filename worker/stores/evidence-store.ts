@@ -58,6 +58,44 @@ export interface ApprovalRow {
   used_at: string | null;
 }
 
+/** What happened to an approval (migrations/0004_approval_events.sql); append-only. */
+export type ApprovalAction = 'open' | 'escalate' | 'approve' | 'deny' | 'use' | 'release';
+
+export interface ApprovalEventRow {
+  approval_id: string;
+  /** 1, 2, … per approval, in the order the events happened. */
+  seq: number;
+  action: ApprovalAction;
+  /** The approval's supervisor level before the event (null for open). */
+  from_level: string | null;
+  /** … and after it (differs from from_level only for escalate). */
+  to_level: string | null;
+  /** 'hall' (opened by a decision, used/released by /route), 'admin' or 'approver:<id>'. */
+  actor: string;
+  at: string;
+  note: string | null;
+}
+
+/** At most this many history events are returned for one approval. */
+export const MAX_APPROVAL_HISTORY = 200;
+
+export interface ResolveApprovalUpdate {
+  status: 'approved' | 'denied';
+  /** The level the approver's right was checked against: the update lands only if it is still the approval's level. */
+  expected_level: string;
+  resolved_at: string;
+  resolved_by: string;
+  note: string | null;
+}
+
+export interface EscalateApprovalUpdate {
+  from_level: string;
+  to_level: string;
+  actor: string;
+  at: string;
+  note: string | null;
+}
+
 /** Everything one /route call leaves behind, written atomically with the other records of its batch. */
 export interface EvidenceRecord {
   decision: DecisionRow;
@@ -121,12 +159,23 @@ export interface EvidenceStore {
   listReceipts(tenantId: string, afterSeq: number, limit: number): Promise<ReceiptRow[]>;
   listTenantsWithReceipts(): Promise<string[]>;
   getApproval(approvalId: string): Promise<ApprovalRow | null>;
+  /** Pending, unexpired approvals of the given tenants (null = every tenant), oldest first. */
   listPendingApprovals(nowMs: number, tenantIds: readonly string[] | null, limit: number): Promise<ApprovalRow[]>;
-  /** pending → approved/denied, or a new supervisor level; returns false when the row was not pending and open. */
-  resolveApproval(approvalId: string, nowMs: number, update: { status: 'approved' | 'denied' | 'pending'; supervisor_level?: string; resolved_at: string; resolved_by: string; note: string | null }): Promise<boolean>;
-  /** approved → used, atomically; false when someone else used it first or it expired. */
+  /** The approval's history, oldest first (at most MAX_APPROVAL_HISTORY events). */
+  getApprovalHistory(approvalId: string): Promise<ApprovalEventRow[]>;
+  /**
+   * pending → approved/denied, with its approve/deny event in the same batch. The only writer of
+   * resolved_by / resolved_at. False when the row is no longer pending, open and at `expected_level`.
+   */
+  resolveApproval(approvalId: string, nowMs: number, update: ResolveApprovalUpdate): Promise<boolean>;
+  /**
+   * A pending approval moves from `from_level` to `to_level` (stays pending), with its escalate
+   * event in the same batch; resolved_* untouched. False when it is no longer pending, open and at from_level.
+   */
+  escalateApproval(approvalId: string, nowMs: number, update: EscalateApprovalUpdate): Promise<boolean>;
+  /** approved → used, atomically, with a use event; false when someone else used it first or it expired. */
   claimApproval(approvalId: string, nowMs: number, usedAt: string): Promise<boolean>;
-  /** Undo a claim whose decision could not be recorded (the approval was never really used). */
+  /** Undo a claim whose decision could not be recorded (the approval was never really used); writes a release event. */
   releaseApproval(approvalId: string): Promise<void>;
   recordSigningKey(kid: string, publicJwk: string, at: string): Promise<void>;
   listSigningKeys(): Promise<{ kid: string; public_jwk: string; first_used_at: string }[]>;
@@ -136,6 +185,27 @@ export interface EvidenceStore {
 
 // Lost a race for a seq, or the predecessor is not (yet) in D1 (migrations/0002): rebuild on the real head.
 const CHAIN_CONFLICT = /UNIQUE constraint failed: receipts\.tenant_id, receipts\.seq|receipt chain link missing/;
+
+/** Actor of the events the decision path writes (open, use, release). */
+export const HALL_ACTOR = 'hall';
+
+/**
+ * An event for approval ?1 with the next seq, written only while the approval row (alias `a`)
+ * matches `where`. Put it in the same batch just BEFORE the UPDATE with the same condition: the
+ * batch is one transaction, so the event exists exactly when the state change happened.
+ * Parameters: ?1 approval_id, ?2 action, ?3 to_level (NULL = unchanged), ?4 actor, ?5 at, ?6 note;
+ * `where` uses ?7 and up.
+ */
+function eventStatement(db: D1Database, where: string, args: unknown[]): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO approval_events (approval_id, seq, action, from_level, to_level, actor, at, note)
+       SELECT a.approval_id, COALESCE((SELECT MAX(e.seq) FROM approval_events e WHERE e.approval_id = a.approval_id), 0) + 1,
+              ?2, a.supervisor_level, COALESCE(?3, a.supervisor_level), ?4, ?5, ?6
+       FROM approvals a WHERE a.approval_id = ?1 AND ${where}`,
+    )
+    .bind(...args);
+}
 
 function asDecision(r: Record<string, unknown>): DecisionListRow {
   return { ...(r as unknown as DecisionListRow), denied: r['denied'] === 1 || r['denied'] === true };
@@ -182,6 +252,12 @@ export class D1EvidenceStore implements EvidenceStore {
       'receipts',
       ['receipt_id', 'tenant_id', 'seq', 'prev_receipt_hash', 'receipt_hash', 'decision_id', 'signing_key_id', 'created_at', 'receipt_json'],
       records.map(({ receipt: rc }) => [rc.receipt_id, rc.tenant_id, rc.seq, rc.prev_receipt_hash, rc.receipt_hash, rc.decision_id, rc.signing_key_id, rc.created_at, rc.receipt_json]),
+    );
+    // Each opened approval starts its history with an `open` event, in this same batch.
+    multiInsert(
+      'approval_events',
+      ['approval_id', 'seq', 'action', 'from_level', 'to_level', 'actor', 'at', 'note'],
+      records.flatMap(({ openApproval: a }) => (a ? [[a.approval_id, 1, 'open', null, a.supervisor_level, HALL_ACTOR, a.created_at, `REQUIRE_HUMAN decision ${a.decision_id}`]] : [])),
     );
     for (const r of records) {
       const d = r.decision;
@@ -272,55 +348,79 @@ export class D1EvidenceStore implements EvidenceStore {
 
   listPendingApprovals(nowMs: number, tenantIds: readonly string[] | null, limit: number): Promise<ApprovalRow[]> {
     return this.run('listPendingApprovals', async () => {
-      const args: unknown[] = [nowMs];
-      let tenantSql = '';
-      if (tenantIds) {
-        if (tenantIds.length === 0) return [];
-        tenantSql = ` AND tenant_id IN (${tenantIds.map((t) => { args.push(t); return `?${args.length}`; }).join(', ')})`;
-      }
-      args.push(limit);
-      const { results } = await this.db
-        .prepare(`SELECT * FROM approvals WHERE status = 'pending' AND expires_ms > ?1${tenantSql} ORDER BY created_at ASC LIMIT ?${args.length}`)
-        .bind(...args)
-        .all<ApprovalRow>();
+      if (tenantIds && tenantIds.length === 0) return [];
+      // The tenant list is ONE bound JSON array read through json_each: D1 allows 100 bound
+      // parameters per statement, and an approver may cover thousands of tenants.
+      const stmt = tenantIds
+        ? this.db
+            .prepare(`SELECT * FROM approvals WHERE status = 'pending' AND expires_ms > ?1
+                        AND tenant_id IN (SELECT value FROM json_each(?2)) ORDER BY created_at ASC LIMIT ?3`)
+            .bind(nowMs, JSON.stringify(tenantIds), limit)
+        : this.db.prepare(`SELECT * FROM approvals WHERE status = 'pending' AND expires_ms > ?1 ORDER BY created_at ASC LIMIT ?2`).bind(nowMs, limit);
+      const { results } = await stmt.all<ApprovalRow>();
       return results;
     });
   }
 
-  resolveApproval(approvalId: string, nowMs: number, u: { status: 'approved' | 'denied' | 'pending'; supervisor_level?: string; resolved_at: string; resolved_by: string; note: string | null }): Promise<boolean> {
-    return this.run('resolveApproval', async () => {
-      const res = u.status === 'pending'
-        ? await this.db
-            .prepare(`UPDATE approvals SET supervisor_level = ?1, resolution_note = ?2, resolved_by = ?3, resolved_at = ?4
-                      WHERE approval_id = ?5 AND status = 'pending' AND expires_ms > ?6`)
-            .bind(u.supervisor_level ?? null, u.note, u.resolved_by, u.resolved_at, approvalId, nowMs)
-            .run()
-        : await this.db
-            .prepare(`UPDATE approvals SET status = ?1, resolved_at = ?2, resolved_by = ?3, resolution_note = ?4
-                      WHERE approval_id = ?5 AND status = 'pending' AND expires_ms > ?6`)
-            .bind(u.status, u.resolved_at, u.resolved_by, u.note, approvalId, nowMs)
-            .run();
-      return (res.meta.changes ?? 0) === 1;
+  getApprovalHistory(approvalId: string): Promise<ApprovalEventRow[]> {
+    return this.run('getApprovalHistory', async () => {
+      const { results } = await this.db
+        .prepare('SELECT approval_id, seq, action, from_level, to_level, actor, at, note FROM approval_events WHERE approval_id = ?1 ORDER BY seq ASC LIMIT ?2')
+        .bind(approvalId, MAX_APPROVAL_HISTORY)
+        .all<ApprovalEventRow>();
+      return results;
     });
+  }
+
+  /** Runs [event, update] as one batch; true when the update changed the row. */
+  private async changeWithEvent(operation: string, event: D1PreparedStatement, update: D1PreparedStatement): Promise<boolean> {
+    return this.run(operation, async () => {
+      const [, res] = await this.db.batch([event, update]);
+      return (res?.meta.changes ?? 0) === 1;
+    });
+  }
+
+  resolveApproval(approvalId: string, nowMs: number, u: ResolveApprovalUpdate): Promise<boolean> {
+    const open = `a.status = 'pending' AND a.expires_ms > ?7 AND a.supervisor_level = ?8`;
+    return this.changeWithEvent(
+      'resolveApproval',
+      eventStatement(this.db, open, [approvalId, u.status === 'approved' ? 'approve' : 'deny', null, u.resolved_by, u.resolved_at, u.note, nowMs, u.expected_level]),
+      this.db
+        .prepare(`UPDATE approvals SET status = ?1, resolved_at = ?2, resolved_by = ?3, resolution_note = ?4
+                  WHERE approval_id = ?5 AND status = 'pending' AND expires_ms > ?6 AND supervisor_level = ?7`)
+        .bind(u.status, u.resolved_at, u.resolved_by, u.note, approvalId, nowMs, u.expected_level),
+    );
+  }
+
+  escalateApproval(approvalId: string, nowMs: number, u: EscalateApprovalUpdate): Promise<boolean> {
+    const open = `a.status = 'pending' AND a.expires_ms > ?7 AND a.supervisor_level = ?8`;
+    return this.changeWithEvent(
+      'escalateApproval',
+      eventStatement(this.db, open, [approvalId, 'escalate', u.to_level, u.actor, u.at, u.note, nowMs, u.from_level]),
+      // Only the level changes: resolved_by / resolved_at / resolution_note belong to approve and deny.
+      this.db
+        .prepare(`UPDATE approvals SET supervisor_level = ?1 WHERE approval_id = ?2 AND status = 'pending' AND expires_ms > ?3 AND supervisor_level = ?4`)
+        .bind(u.to_level, approvalId, nowMs, u.from_level),
+    );
   }
 
   claimApproval(approvalId: string, nowMs: number, usedAt: string): Promise<boolean> {
-    return this.run('claimApproval', async () => {
-      const res = await this.db
+    return this.changeWithEvent(
+      'claimApproval',
+      eventStatement(this.db, `a.status = 'approved' AND a.expires_ms > ?7`, [approvalId, 'use', null, HALL_ACTOR, usedAt, 'cited by an allowed /route call', nowMs]),
+      this.db
         .prepare(`UPDATE approvals SET status = 'used', used_at = ?1 WHERE approval_id = ?2 AND status = 'approved' AND expires_ms > ?3`)
-        .bind(usedAt, approvalId, nowMs)
-        .run();
-      return (res.meta.changes ?? 0) === 1;
-    });
+        .bind(usedAt, approvalId, nowMs),
+    );
   }
 
-  releaseApproval(approvalId: string): Promise<void> {
-    return this.run('releaseApproval', async () => {
-      await this.db
-        .prepare(`UPDATE approvals SET status = 'approved', used_at = NULL WHERE approval_id = ?1 AND status = 'used' AND used_by_decision_id IS NULL`)
-        .bind(approvalId)
-        .run();
-    });
+  async releaseApproval(approvalId: string): Promise<void> {
+    const at = new Date().toISOString();
+    await this.changeWithEvent(
+      'releaseApproval',
+      eventStatement(this.db, `a.status = 'used' AND a.used_by_decision_id IS NULL`, [approvalId, 'release', null, HALL_ACTOR, at, 'the decision citing it could not be recorded; the approval is usable again']),
+      this.db.prepare(`UPDATE approvals SET status = 'approved', used_at = NULL WHERE approval_id = ?1 AND status = 'used' AND used_by_decision_id IS NULL`).bind(approvalId),
+    );
   }
 
   recordSigningKey(kid: string, publicJwk: string, at: string): Promise<void> {
