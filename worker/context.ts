@@ -2,10 +2,12 @@
 import type { HallEnv } from './env.js';
 import type { ConfigStore } from './stores/config-store.js';
 import type { EvidenceStore } from './stores/evidence-store.js';
+import type { RegistryStore } from './stores/registry-store.js';
 
 export interface HallStores {
   config: ConfigStore;
   evidence: EvidenceStore;
+  registry: RegistryStore;
 }
 
 export interface RequestContext {

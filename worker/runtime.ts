@@ -15,10 +15,12 @@ export class HallRuntime {
   readonly startedAt = new Date().toISOString();
   readonly tokens: TokenCache;
   readonly signer = new SignerCache();
-  readonly snapshots = new SnapshotCache();
+  readonly snapshots: SnapshotCache;
   readonly chains: ChainWriter;
   constructor(options: HallRuntimeOptions = {}) {
     this.tokens = new TokenCache(options.tokenCacheMs ?? 10_000);
+    // A new generation may have revoked tokens or changed tenant facts: resolve principals again.
+    this.snapshots = new SnapshotCache(2_000, () => this.tokens.clear());
     this.chains = new ChainWriter(options.chain);
   }
 

@@ -1,9 +1,12 @@
-// The compiled view of KV the decision path runs on: rule set, registry, hall config, policy,
-// ban list and attestation hashes. Built once per isolate and rebuilt only when the KV key
-// `hall:version` changes (every admin write bumps it), so a /route call costs one KV read here.
+// The compiled view the decision path runs on: rule set, hall config, policy and ban list (KV, a
+// fixed handful of reads) plus the worker registry and revocation list (D1, one batch). Built once
+// per isolate and rebuilt only when its version changes: the KV key `hall:version` (seeds) or the
+// D1 Hall generation (every admin write, enrollment and attestation bumps it in the same batch).
 //
 // Missing or corrupt rules (or a corrupt config/policy) do not throw: the snapshot records the
 // problem and /route denies every request with a named code (fail closed, but still on record).
+// A registry record that is corrupt, or whose species is not owned by its namespace, is left out
+// (that worker is unavailable) and reported in `registryProblems`.
 import {
   HallConfigSchema,
   buildRegistry,
@@ -16,6 +19,7 @@ import {
 } from '../src/routing/index.js';
 import { isSha256Hex } from '../src/util/index.js';
 import { KV, type ConfigStore } from './stores/config-store.js';
+import type { RegistryStore, RegistryView } from './stores/registry-store.js';
 
 export interface SnapshotProblem {
   code: 'DENY_RULES_UNAVAILABLE' | 'DENY_HALL_CONFIG_UNAVAILABLE' | 'DENY_POLICY_UNAVAILABLE';
@@ -23,8 +27,10 @@ export interface SnapshotProblem {
 }
 
 export interface HallSnapshot {
-  /** Value of `hall:version` this snapshot was built from. */
+  /** `<hall:version>#<generation>` this snapshot was built from. */
   configVersion: string;
+  /** The D1 Hall generation it was built from. */
+  generation: number;
   rulesVersion: string | null;
   rules: CompiledRules | null;
   /** Set when the Hall must deny everything (rules/config/policy missing or corrupt). */
@@ -36,8 +42,16 @@ export interface HallSnapshot {
   banned: ReadonlySet<string>;
   /** worker_id → enrolled record. */
   workers: ReadonlyMap<string, Record<string, unknown>>;
-  /** species → worker_id of the record that last enrolled it. */
+  /** species → worker_id of the one record enrolled for it (species are owned by one namespace). */
   workerIdOfSpecies: ReadonlyMap<string, string>;
+  /** worker_id → namespace that enrolled it. */
+  namespaceOfWorker: ReadonlyMap<string, string>;
+  /** species → owning namespace. */
+  speciesOwners: ReadonlyMap<string, string>;
+  /** SHA-256 hex of revoked bearer tokens. */
+  revokedTokens: ReadonlySet<string>;
+  /** Registry rows left out of the snapshot, and why. */
+  registryProblems: { worker_id: string; problem: string }[];
   /** species → verified package hash registered through POST /workers/:id/attestation. */
   registeredHashes: ReadonlyMap<string, string>;
   /** species → hash the worker last reported (its record's attestation.code_hash). */
@@ -71,27 +85,71 @@ async function loadRules(store: ConfigStore): Promise<{ version: string | null; 
   }
 }
 
-/** Reads every value under `prefix` (one KV list + one get per key). */
-async function loadPrefix(store: ConfigStore, prefix: string): Promise<Map<string, Record<string, unknown>>> {
-  const keys = await store.list(prefix);
-  const values = await Promise.all(keys.map((k) => store.get(k)));
-  const out = new Map<string, Record<string, unknown>>();
-  keys.forEach((k, i) => {
-    const v = parseObject(values[i] ?? null);
-    // A corrupt record is skipped: the worker is then simply not available (fail closed for it alone).
-    if (v && v !== 'corrupt') out.set(k.slice(prefix.length), v);
-  });
-  return out;
+interface RegistryMaps {
+  workers: Map<string, Record<string, unknown>>;
+  workerIdOfSpecies: Map<string, string>;
+  namespaceOfWorker: Map<string, string>;
+  speciesOwners: Map<string, string>;
+  registeredHashes: Map<string, string>;
+  currentHashes: Map<string, string>;
+  registryProblems: { worker_id: string; problem: string }[];
 }
 
-export async function loadSnapshot(store: ConfigStore, configVersion: string): Promise<HallSnapshot> {
-  const [rulesLoad, configRaw, policyRaw, banRaw, workers, attestations] = await Promise.all([
+/** The registry rows as lookup maps; a row that does not hold up is left out (its worker is unavailable). */
+function registryFrom(view: RegistryView): RegistryMaps {
+  const speciesOwners = new Map(view.owners.map((o) => [o.worker_species_id, o.namespace]));
+  const m: RegistryMaps = {
+    workers: new Map(),
+    workerIdOfSpecies: new Map(),
+    namespaceOfWorker: new Map(),
+    speciesOwners,
+    registeredHashes: new Map(),
+    currentHashes: new Map(),
+    registryProblems: [],
+  };
+  for (const row of view.workers) {
+    const record = parseObject(row.record_json);
+    if (!record || record === 'corrupt') {
+      m.registryProblems.push({ worker_id: row.worker_id, problem: 'record_corrupt' });
+      continue;
+    }
+    const species = row.worker_species_id;
+    if (record['worker_species_id'] !== species || record['worker_id'] !== row.worker_id) {
+      m.registryProblems.push({ worker_id: row.worker_id, problem: 'record_mismatch' });
+      continue;
+    }
+    // An admin may re-assign a species; a worker of the old owner then stops being selectable.
+    if (speciesOwners.get(species) !== row.namespace) {
+      m.registryProblems.push({ worker_id: row.worker_id, problem: 'species_not_owned' });
+      continue;
+    }
+    m.workers.set(row.worker_id, record);
+    m.workerIdOfSpecies.set(species, row.worker_id);
+    m.namespaceOfWorker.set(row.worker_id, row.namespace);
+    const att = record['attestation'];
+    const code = att && typeof att === 'object' ? (att as Record<string, unknown>)['code_hash'] : undefined;
+    if (typeof code === 'string') m.currentHashes.set(species, code);
+  }
+  for (const a of view.attestations) {
+    // Only the species' own worker's attestation counts.
+    if (m.workerIdOfSpecies.get(a.worker_species_id) === a.worker_id && isSha256Hex(a.package_hash)) m.registeredHashes.set(a.worker_species_id, a.package_hash);
+  }
+  return m;
+}
+
+export interface SnapshotStores {
+  config: ConfigStore;
+  registry: RegistryStore;
+}
+
+export async function loadSnapshot(stores: SnapshotStores, configVersion: string): Promise<HallSnapshot> {
+  const store = stores.config;
+  const [rulesLoad, configRaw, policyRaw, banRaw, view] = await Promise.all([
     loadRules(store),
     store.get(KV.config),
     store.get(KV.policy),
     store.get(KV.banList),
-    loadPrefix(store, KV.workerPrefix),
-    loadPrefix(store, KV.attestationPrefix),
+    stores.registry.load(),
   ]);
   let problem: SnapshotProblem | null = rulesLoad.rules ? null : { code: 'DENY_RULES_UNAVAILABLE', message: RULES_UNAVAILABLE_MESSAGE };
 
@@ -126,55 +184,42 @@ export async function loadSnapshot(store: ConfigStore, configVersion: string): P
     }
   }
 
-  const records = [...workers.values()];
+  const reg = registryFrom(view);
   // The registry is built leniently (pyhall's skip-and-warn): records were validated at enrollment,
   // and one odd record must not take the whole Hall down.
-  const registry = buildRegistry(records, { strict: false });
-  const workerIdOfSpecies = new Map<string, string>();
-  const currentHashes = new Map<string, string>();
-  for (const [id, r] of workers) {
-    const species = r['worker_species_id'];
-    if (typeof species !== 'string') continue;
-    workerIdOfSpecies.set(species, id);
-    const att = r['attestation'];
-    const code = att && typeof att === 'object' ? (att as Record<string, unknown>)['code_hash'] : undefined;
-    if (typeof code === 'string') currentHashes.set(species, code);
-  }
-  const registeredHashes = new Map<string, string>();
-  for (const [workerId, a] of attestations) {
-    const species = a['worker_species_id'];
-    const hash = a['package_hash'];
-    if (typeof species === 'string' && typeof hash === 'string' && workers.has(workerId)) registeredHashes.set(species, hash);
-  }
+  const registry = buildRegistry([...reg.workers.values()], { strict: false });
 
   return {
     configVersion,
     rulesVersion: rulesLoad.version,
     rules: rulesLoad.rules,
     problem,
+    generation: view.generation,
     registry,
     hallConfig,
     policy,
     banned,
-    workers,
-    workerIdOfSpecies,
-    registeredHashes,
-    currentHashes,
+    ...reg,
+    revokedTokens: new Set(view.revoked),
     builtAt: new Date().toISOString(),
   };
 }
 
 /**
- * Per-isolate snapshot cache keyed by `hall:version`. It holds settled snapshots only — a pending
- * promise must not be shared between requests in Workers — so while one request builds a new
- * snapshot the others poll briefly for it instead of all reading every KV key at once.
+ * Per-isolate snapshot cache keyed by `hall:version` and the D1 generation. It holds settled
+ * snapshots only — a pending promise must not be shared between requests in Workers — so while one
+ * request builds a new snapshot the others poll briefly for it instead of all reading every key.
  */
 export class SnapshotCache {
   private current: HallSnapshot | null = null;
   private checkedAt = 0;
   private building: { version: string; since: number } | null = null;
 
-  constructor(private readonly waitMs = 2_000) {}
+  /** `onChange` runs when a snapshot of a new version replaces the old one (drop token caches). */
+  constructor(
+    private readonly waitMs = 2_000,
+    private readonly onChange: () => void = () => undefined,
+  ) {}
 
   invalidate(): void {
     this.current = null;
@@ -182,13 +227,15 @@ export class SnapshotCache {
   }
 
   /**
-   * The snapshot for the current `hall:version`. `maxAgeMs` > 0 trusts a snapshot whose version was
-   * confirmed that recently without reading KV (KV itself is eventually consistent for up to 60 s;
-   * writes made through this isolate invalidate at once).
+   * The snapshot for the current version. `maxAgeMs` > 0 trusts a snapshot whose version was
+   * confirmed that recently without reading the stores: that is the bound within which a change
+   * made through another isolate (a revoked token, a new rule set, an enrollment) takes effect
+   * here. Writes made through this isolate invalidate at once.
    */
-  async get(store: ConfigStore, maxAgeMs = 0): Promise<HallSnapshot> {
+  async get(stores: SnapshotStores, maxAgeMs = 0): Promise<HallSnapshot> {
     if (maxAgeMs > 0 && this.current && Date.now() - this.checkedAt < maxAgeMs) return this.current;
-    const version = (await store.get(KV.version)) ?? 'unversioned';
+    const [kvVersion, generation] = await Promise.all([stores.config.get(KV.version), stores.registry.generation()]);
+    const version = `${kvVersion ?? 'unversioned'}#${generation}`;
     this.checkedAt = Date.now();
     for (;;) {
       if (this.current && this.current.configVersion === version) return this.current;
@@ -199,8 +246,10 @@ export class SnapshotCache {
     const mark = { version, since: Date.now() };
     this.building = mark;
     try {
-      const snap = await loadSnapshot(store, version);
+      const snap = await loadSnapshot(stores, version);
+      const changed = this.current !== null && this.current.configVersion !== snap.configVersion;
       this.current = snap;
+      if (changed) this.onChange();
       return snap;
     } finally {
       if (this.building === mark) this.building = null;

@@ -32,7 +32,7 @@ export type {
   RegistryPrefetchReport,
 } from './registry-client.js';
 export { type EnrollmentSigner } from './enrollment.js';
-export { enrollmentArtifactHash } from '../routing/enrollment-hash.js';
+export { enrollmentArtifactHash, enrollmentStatement } from '../routing/enrollment-hash.js';
 export { HallApiError, HallReceiptError, CLIENT_CODES } from './errors.js';
 export type { HallApiErrorInit } from './errors.js';
 export type { FetchLike, TokenSource, TransportOptions, CallOptions, UploadBody } from './http.js';

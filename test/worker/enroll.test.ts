@@ -2,6 +2,7 @@
 import { env } from 'cloudflare:test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ed25519Sign, exportEd25519PublicJwk, generateEd25519KeyPair } from '../../src/crypto/index.js';
+import { enrollmentStatement } from '../../src/routing/enrollment-hash.js';
 import { pyJsonDumpsCompact, sha256Hex, toBase64Url, utf8 } from '../../src/util/index.js';
 import { ADMIN, DEMO, addTenant, call, json, routeInput, seedKv } from './helpers.js';
 
@@ -76,9 +77,13 @@ describe('POST /enroll', () => {
     const res = await enroll(record('org.acme.translator'), DEMO);
     expect(res.status).toBe(403);
     expect((await json(res)).code).toBe('NAMESPACE_FORBIDDEN');
-    expect((await enroll(record('org.acme.translator'), ACME)).status).toBe(201);
+    // wrk.doc.translator belongs to org.demo (it enrolled it first): acme cannot take it over.
+    const hijack = await enroll(record('org.acme.translator'), ACME);
+    expect(hijack.status).toBe(403);
+    expect((await json(hijack)).code).toBe('SPECIES_OWNED');
+    expect((await enroll(record('org.acme.translator', { worker_species_id: 'wrk.acme.translator' }), ACME)).status).toBe(201);
     expect((await enroll(record('org.demo.translator'), ACME)).status).toBe(403);
-    expect((await enroll(record('x.someone.tool'), ADMIN)).status).toBe(201);
+    expect((await enroll(record('x.someone.tool', { worker_species_id: 'wrk.someone.tool' }), ADMIN)).status).toBe(201);
     expect((await enroll(record('org.demo.translator'), 'not-a-valid-token-000000000000')).status).toBe(401);
   });
 
@@ -87,23 +92,44 @@ describe('POST /enroll', () => {
     const stranger = await generateEd25519KeyPair();
     const jwk = exportEd25519PublicJwk(key.publicKey, { kid: 'demo-k1', ns: 'org.demo' });
     expect((await call('/admin/namespaces/org.demo', { method: 'PUT', token: ADMIN, json: { keys: [jwk] } })).status).toBe(200);
-    const r = record('org.demo.signed-translator');
-    const sign = async (seed: Uint8Array) => toBase64Url(await ed25519Sign(seed, utf8(r['artifact_hash'] as string)));
+    const r = record('org.demo.signed-translator', { worker_species_id: 'wrk.doc.signed-translator' });
+    const signedAt = new Date().toISOString();
+    const statement = (at = signedAt) => utf8(enrollmentStatement('org.demo.signed-translator', r['artifact_hash'] as string, at));
+    const sign = async (seed: Uint8Array, at = signedAt) => toBase64Url(await ed25519Sign(seed, statement(at)));
 
     const unsigned = await enroll(r);
     expect(unsigned.status).toBe(401);
     expect((await json(unsigned)).code).toBe('ENROLLMENT_SIGNATURE_REQUIRED');
-    const unknownKey = await enroll({ ...r, signature: await sign(key.seed), signing_key_id: 'nope' });
+    const unknownKey = await enroll({ ...r, signature: await sign(key.seed), signing_key_id: 'nope', signed_at: signedAt });
     expect((await json(unknownKey)).code).toBe('ENROLLMENT_KEY_UNKNOWN');
-    const forged = await enroll({ ...r, signature: await sign(stranger.seed), signing_key_id: 'demo-k1' });
+    const forged = await enroll({ ...r, signature: await sign(stranger.seed), signing_key_id: 'demo-k1', signed_at: signedAt });
+    // A signature over the bare artifact_hash (v0.1) no longer verifies: it binds no time.
+    const bare = await enroll({ ...r, signature: toBase64Url(await ed25519Sign(key.seed, utf8(r['artifact_hash'] as string))), signing_key_id: 'demo-k1', signed_at: signedAt });
+    expect((await json(bare)).code).toBe('ENROLLMENT_SIGNATURE_INVALID');
     expect(forged.status).toBe(403);
     expect((await json(forged)).code).toBe('ENROLLMENT_SIGNATURE_INVALID');
-    const ok = await enroll({ ...r, signature: await sign(key.seed), signing_key_id: 'demo-k1' });
+    const signedBody = { ...r, signature: await sign(key.seed), signing_key_id: 'demo-k1', signed_at: signedAt };
+    const ok = await enroll(signedBody);
     expect(ok.status).toBe(201);
     expect((await json(ok)).signed_by).toBe('demo-k1');
     // The transport fields are not stored as part of the record.
-    const stored = JSON.parse((await env.HALL_KV.get('worker:org.demo.signed-translator'))!) as Record<string, unknown>;
+    const row = await env.HALL_DB.prepare('SELECT record_json, signed_at FROM registry_workers WHERE worker_id = ?').bind('org.demo.signed-translator').first<{ record_json: string; signed_at: string }>();
+    const stored = JSON.parse(row!.record_json) as Record<string, unknown>;
     expect(stored['signature']).toBeUndefined();
+    expect(stored['signed_at']).toBeUndefined();
+    expect(row!.signed_at).toBe(signedAt);
+
+    // Replay: the same signed enrollment again, or an older signed one, is refused.
+    const replay = await enroll(signedBody);
+    expect(replay.status).toBe(409);
+    expect((await json(replay)).code).toBe('ENROLLMENT_REPLAYED');
+    const older = new Date(Date.parse(signedAt) - 60_000).toISOString();
+    const olderRes = await enroll({ ...r, signature: await sign(key.seed, older), signing_key_id: 'demo-k1', signed_at: older });
+    expect((await json(olderRes)).code).toBe('ENROLLMENT_REPLAYED');
+    // A statement from outside the freshness window is refused even for a new worker.
+    const ancient = '2020-01-01T00:00:00.000Z';
+    const stale = await enroll({ ...r, signature: await sign(key.seed, ancient), signing_key_id: 'demo-k1', signed_at: ancient });
+    expect((await json(stale)).code).toBe('ENROLLMENT_STALE');
     const history = await env.HALL_DB.prepare('SELECT signed_by, enrolled_by FROM enrollments WHERE worker_id = ?').bind('org.demo.signed-translator').first();
     expect(history).toMatchObject({ signed_by: 'demo-k1', enrolled_by: 'tenant:demo' });
   });

@@ -8,6 +8,7 @@ declare namespace Cloudflare {
     HALL_APPROVAL_TTL_MINUTES: string;
     TEST_MIGRATIONS: import('cloudflare:test').D1Migration[];
     TEST_KV_SEED: { key: string; value: string }[];
+    TEST_REGISTRY_SEED: { worker_id: string; namespace: string; worker_species_id: string; record_json: string; artifact_hash: string }[];
     TEST_DEMO_TOKEN: string;
     TEST_SECOND_SIGNING_KEY: string;
   }

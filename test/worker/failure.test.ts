@@ -24,7 +24,7 @@ function failingEvidence(methods: (keyof EvidenceStore)[]) {
     const real = defaultStores(e);
     const evidence = Object.create(real.evidence) as EvidenceStore;
     for (const m of methods) (evidence as unknown as Record<string, unknown>)[m] = async () => { throw new StoreUnavailableError('d1', m, new Error('D1_ERROR: injected')); };
-    return { config: real.config, evidence };
+    return { config: real.config, evidence, registry: real.registry };
   };
 }
 
@@ -37,7 +37,7 @@ function failingConfig(failOn: (key: string) => boolean) {
       delete: (k) => real.config.delete(k),
       list: async (p) => { if (failOn(p)) throw new StoreUnavailableError('kv', 'list'); return real.config.list(p); },
     };
-    return { config, evidence: real.evidence };
+    return { config, evidence: real.evidence, registry: real.registry };
   };
 }
 
@@ -83,7 +83,7 @@ describe('injected store failures', () => {
   });
 
   it('KV unreadable → 503 HALL_CONFIG_STORE_UNAVAILABLE, nothing recorded', async () => {
-    for (const failOn of [(k: string) => k === 'hall:version', (k: string) => k.startsWith('token:'), (k: string) => k.startsWith('worker:')]) {
+    for (const failOn of [(k: string) => k === 'hall:version', (k: string) => k.startsWith('token:'), (k: string) => k === 'config', (k: string) => k.startsWith('rules:')]) {
       const hall = createHallWorker({ makeStores: failingConfig(failOn) });
       const input = routeInput();
       const res = await hall.fetch(routeRequest(input), env, createExecutionContext());

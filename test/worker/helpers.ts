@@ -9,12 +9,41 @@ export const HALL = 'http://hall.test';
 export const ADMIN = env.HALL_ADMIN_TOKEN;
 export const DEMO = env.TEST_DEMO_TOKEN;
 
-/** Loads kv-seed/ into KV (what `npm start` does through wrangler). */
+/**
+ * Loads kv-seed/ into KV and its workers into the D1 registry (what `npm start` does through
+ * wrangler), restoring the seed's own keys and workers; other workers and keys are left alone.
+ */
 export async function seedKv(): Promise<void> {
   for (const { key, value } of env.TEST_KV_SEED) await env.HALL_KV.put(key, value);
+  await seedRegistry();
 }
 
+export async function seedRegistry(): Promise<void> {
+  const db = env.HALL_DB;
+  const at = new Date().toISOString();
+  const stmts: D1PreparedStatement[] = [];
+  for (const r of env.TEST_REGISTRY_SEED) {
+    stmts.push(
+      db.prepare('INSERT OR REPLACE INTO species_owners (worker_species_id, namespace, assigned_by, assigned_at) VALUES (?1, ?2, ?3, ?4)').bind(r.worker_species_id, r.namespace, 'kv-seed', at),
+      db.prepare('DELETE FROM registry_workers WHERE worker_species_id = ?1 AND worker_id != ?2').bind(r.worker_species_id, r.worker_id),
+      db
+        .prepare(
+          `INSERT OR REPLACE INTO registry_workers (worker_id, namespace, worker_species_id, record_json, artifact_hash, enrollment_id, enrolled_by, enrolled_at, signed_at)
+           VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'kv-seed', ?7, NULL)`,
+        )
+        .bind(r.worker_id, r.namespace, r.worker_species_id, r.record_json, r.artifact_hash, `enr_seed_${r.worker_id}`, at),
+    );
+  }
+  stmts.push(db.prepare('UPDATE hall_meta SET generation = generation + 1, updated_at = ?1 WHERE id = 1').bind(at));
+  await db.batch(stmts);
+}
+
+/** A seed value by its KV key; `worker:<id>` names a seed worker's registry record (kept in D1). */
 export function seedValue(key: string): unknown {
+  if (key.startsWith('worker:')) {
+    const w = env.TEST_REGISTRY_SEED.find((x) => x.worker_id === key.slice('worker:'.length));
+    return w ? JSON.parse(w.record_json) : undefined;
+  }
   const e = env.TEST_KV_SEED.find((x) => x.key === key);
   return e ? JSON.parse(e.value) : undefined;
 }

@@ -6,6 +6,8 @@ import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-worker
 import { defineProject } from 'vitest/config';
 // @ts-expect-error plain ESM helper without type declarations
 import { buildSeedEntries } from '../../scripts/kv-seed.mjs';
+// @ts-expect-error plain ESM helper without type declarations
+import { buildRegistrySeedRows } from '../../scripts/registry-seed.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const DEMO_TOKEN = 'test-demo-tenant-token-0123456789abcdef';
@@ -24,6 +26,7 @@ export default defineProject({
         bindings: {
           TEST_MIGRATIONS: await readD1Migrations(`${root}migrations`),
           TEST_KV_SEED: buildSeedEntries(`${root}kv-seed`, { tokens: { HALL_DEMO_TENANT_TOKEN: DEMO_TOKEN } }),
+          TEST_REGISTRY_SEED: buildRegistrySeedRows(`${root}kv-seed`),
           TEST_DEMO_TOKEN: DEMO_TOKEN,
           TEST_SECOND_SIGNING_KEY: signingKeyJwk(),
           HALL_ADMIN_TOKEN: 'test-admin-token-0123456789abcdef',

@@ -1,14 +1,14 @@
 // Discovery (spec 5.6): health, capabilities, workers — public, read from the cached snapshot.
 import { z } from 'zod';
 import type { RequestContext } from '../context.js';
-import { configCheckMs } from '../env.js';
+import { currentSnapshot } from '../state.js';
 import { parseWith, queryObject } from '../http/body.js';
 import { jsonResponse } from '../http/problem.js';
 
 export const WCP_VERSION = '0.1';
 
 export async function health(ctx: RequestContext): Promise<Response> {
-  const snap = await ctx.runtime.snapshots.get(ctx.stores.config, configCheckMs(ctx.env));
+  const snap = await currentSnapshot(ctx);
   let signing: 'ok' | 'unavailable' = 'ok';
   try {
     await ctx.runtime.signer.get(ctx.env.HALL_SIGNING_KEY);
@@ -31,7 +31,7 @@ export async function health(ctx: RequestContext): Promise<Response> {
 }
 
 export async function capabilities(ctx: RequestContext): Promise<Response> {
-  const snap = await ctx.runtime.snapshots.get(ctx.stores.config, configCheckMs(ctx.env));
+  const snap = await currentSnapshot(ctx);
   const byCap = new Map<string, { worker_id: string; worker_species_id: string }[]>();
   for (const [workerId, r] of snap.workers) {
     const species = typeof r['worker_species_id'] === 'string' ? r['worker_species_id'] : null;
@@ -59,7 +59,7 @@ export const WorkersQuerySchema = z
 
 export async function workers(ctx: RequestContext): Promise<Response> {
   const q = parseWith(WorkersQuerySchema, queryObject(ctx.url), 'The query', 'INVALID_QUERY');
-  const snap = await ctx.runtime.snapshots.get(ctx.stores.config, configCheckMs(ctx.env));
+  const snap = await currentSnapshot(ctx);
   const all = [...snap.workers.entries()]
     .filter(([, r]) => !q.capability_id || (Array.isArray(r['capabilities']) && r['capabilities'].includes(q.capability_id)))
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
