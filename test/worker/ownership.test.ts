@@ -198,3 +198,25 @@ describe('revocation (finding: deleted/rotated tokens keep working)', () => {
     expect((await json(reuse)).code).toBe('TOKEN_REVOKED');
   });
 });
+
+describe('POST /admin/registry/import-kv (v0.1 registries move into D1, nothing lost)', () => {
+  it('imports KV worker records once, skips species owned elsewhere, never replaces D1 records', async () => {
+    const legacy = record('org.legacy.thing', 'wrk.legacy.thing');
+    const squatter = record('org.legacy.summarizer', 'wrk.doc.summarizer');
+    await env.HALL_KV.put('worker:org.legacy.thing', JSON.stringify(legacy));
+    await env.HALL_KV.put('worker:org.legacy.summarizer', JSON.stringify(squatter));
+    await env.HALL_KV.put('worker:org.legacy.broken', '{not json');
+    const res = await call('/admin/registry/import-kv', { method: 'POST', token: ADMIN });
+    expect(res.status).toBe(200);
+    const body = await json(res);
+    expect(body.imported).toEqual(['org.legacy.thing']);
+    expect(body.skipped.map((s: { worker_id: string }) => s.worker_id).sort()).toEqual(['org.legacy.broken', 'org.legacy.summarizer']);
+    const workers = await json(await call('/wcp/workers?limit=500'));
+    expect(workers.workers.find((w: { worker_id: string }) => w.worker_id === 'org.legacy.thing')).toMatchObject({ namespace: 'org.legacy' });
+    // Idempotent: a second call imports nothing new; the KV keys are still there.
+    expect((await json(await call('/admin/registry/import-kv', { method: 'POST', token: ADMIN }))).imported).toEqual([]);
+    expect(await env.HALL_KV.get('worker:org.legacy.thing')).not.toBeNull();
+    expect((await call('/admin/registry/import-kv', { method: 'POST', token: DEMO })).status).toBe(403);
+    for (const k of ['worker:org.legacy.thing', 'worker:org.legacy.summarizer', 'worker:org.legacy.broken']) await env.HALL_KV.delete(k);
+  });
+});

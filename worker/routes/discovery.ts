@@ -23,6 +23,9 @@ export async function health(ctx: RequestContext): Promise<Response> {
     rules_version: snap.rulesVersion,
     config_version: snap.configVersion,
     workers_enrolled: snap.workers.size,
+    hall_generation: snap.generation,
+    // Registry rows the snapshot left out (corrupt, or the species is now owned elsewhere).
+    registry_problems: snap.registryProblems.slice(0, 100),
     require_signatory: snap.hallConfig?.require_signatory ?? false,
     require_worker_attestation: snap.hallConfig?.require_worker_attestation ?? false,
     signing,
@@ -69,6 +72,7 @@ export async function workers(ctx: RequestContext): Promise<Response> {
     const registered = species ? (snap.registeredHashes.get(species) ?? null) : null;
     return {
       worker_id,
+      namespace: snap.namespaceOfWorker.get(worker_id) ?? null,
       worker_species_id: species,
       available: species ? snap.registry.workerAvailable(species) : false,
       attested_package_hash: registered,
