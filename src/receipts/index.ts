@@ -5,3 +5,4 @@ export * from './uuid.js';
 export * from './schema.js';
 export * from './build.js';
 export * from './verify.js';
+export * from './admin-log.js';

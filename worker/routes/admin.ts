@@ -1,5 +1,6 @@
 // Operator endpoints (admin token only): rules, hall config, policy, namespace keys, ban list,
-// tenants and approvers, worker removal. Every write bumps `hall:version` so every isolate reloads.
+// tenants and approvers, worker removal. Every write is recorded in the signed admin log and bumps
+// the Hall generation in the same D1 batch (worker/admin-log.ts), so every isolate reloads.
 import { z } from 'zod';
 import { Ed25519PublicJwkSchema, isSignerNamespace } from '../../src/crypto/index.js';
 import { HallConfigSchema, compilePolicy, lintRules } from '../../src/routing/index.js';
@@ -9,7 +10,8 @@ import { hashToken, principalLabel, requireAdmin } from '../http/auth.js';
 import { DEFAULT_APPROVER_LEVEL, SUPERVISOR_LEVELS } from '../approvals.js';
 import { parseWith, pathParam, readJson } from '../http/body.js';
 import { HallHttpError, jsonResponse } from '../http/problem.js';
-import { KV, bumpConfigVersion } from '../stores/config-store.js';
+import { KV } from '../stores/config-store.js';
+import { recordAdminChange } from '../admin-log.js';
 
 export const RULES_BODY_LIMIT = 1024 * 1024;
 const ADMIN_BODY_LIMIT = 256 * 1024;
@@ -17,11 +19,6 @@ const ADMIN_BODY_LIMIT = 256 * 1024;
 /** Content-addressed rules version (scripts/kv-seed.mjs computes it the same way). */
 export function rulesVersionOf(doc: unknown): string {
   return 'rv-' + sha256Hex(JSON.stringify(doc)).slice(0, 16);
-}
-
-async function configWritten(ctx: RequestContext): Promise<void> {
-  await bumpConfigVersion(ctx.stores.config);
-  ctx.runtime.configChanged();
 }
 
 function parseStored(text: string | null): unknown {
@@ -60,7 +57,7 @@ export async function putRules(ctx: RequestContext): Promise<Response> {
   // Versions are immutable: an existing rules:<version> already holds exactly this content.
   if ((await store.get(KV.rules(version))) === null) await store.put(KV.rules(version), JSON.stringify(doc));
   await store.put(KV.rulesCurrent, JSON.stringify({ version, stored_at: now, previous, source: 'PUT /admin/rules' }));
-  await configWritten(ctx);
+  await recordAdminChange(ctx, { action: 'rules.put', target: version, content: doc });
   const count = Array.isArray((doc as { rules?: unknown }).rules) ? (doc as { rules: unknown[] }).rules.length : 0;
   return jsonResponse({ version, previous_version: previous, rules: count, stored_at: now, warnings: report.issues }, 201);
 }
@@ -82,7 +79,7 @@ export async function putConfig(ctx: RequestContext): Promise<Response> {
   await requireAdmin(ctx);
   const config = parseWith(HallConfigBodySchema, await readJson(ctx.request, ADMIN_BODY_LIMIT), 'The hall config');
   await ctx.stores.config.put(KV.config, JSON.stringify(config));
-  await configWritten(ctx);
+  await recordAdminChange(ctx, { action: 'config.put', target: 'config', content: config });
   return jsonResponse({ config });
 }
 
@@ -101,7 +98,7 @@ export async function putPolicy(ctx: RequestContext): Promise<Response> {
     throw new HallHttpError(422, 'POLICY_INVALID', 'The policy document was refused. Fix the listed fields and upload again.', { issues });
   }
   await ctx.stores.config.put(KV.policy, JSON.stringify(doc));
-  await configWritten(ctx);
+  await recordAdminChange(ctx, { action: 'policy.put', target: 'policy', content: doc });
   return jsonResponse({ policy: doc });
 }
 
@@ -133,7 +130,7 @@ export async function putNamespace(ctx: RequestContext): Promise<Response> {
   }
   const record = { namespace: ns, keys: body.keys.map((k) => ({ ...k, ns })), updated_at: new Date().toISOString(), updated_by: principalLabel(admin) };
   await ctx.stores.config.put(KV.namespace(ns), JSON.stringify(record));
-  await configWritten(ctx);
+  await recordAdminChange(ctx, { action: 'namespace.put', target: ns, content: record, actor: admin });
   return jsonResponse(record);
 }
 
@@ -186,7 +183,7 @@ export async function postBanList(ctx: RequestContext): Promise<Response> {
   if (entries.size > MAX_BANNED) throw new HallHttpError(422, 'BAN_LIST_FULL', `The ban list may hold at most ${MAX_BANNED} hashes. Remove stale entries first.`);
   const list = { hashes: [...entries.values()] };
   await ctx.stores.config.put(KV.banList, JSON.stringify(list));
-  await configWritten(ctx);
+  await recordAdminChange(ctx, { action: 'ban-list.update', target: 'ban-list', content: list, actor: admin });
   return jsonResponse(list);
 }
 
@@ -206,7 +203,7 @@ export async function deleteWorker(ctx: RequestContext): Promise<Response> {
   }
   await store.delete(KV.worker(workerId));
   await store.delete(KV.attestation(workerId));
-  await configWritten(ctx);
+  await recordAdminChange(ctx, { action: 'worker.delete', target: workerId, content: null });
   return jsonResponse({ deleted: true, worker_id: workerId });
 }
 
@@ -267,7 +264,9 @@ async function storePrincipal(
   const created = typeof old?.created_at === 'string' ? old.created_at : now;
   const visible = { [`${kind}_id`]: id, ...fields, created_at: created, updated_at: now };
   await store.put(key, JSON.stringify({ ...visible, token_sha256: hash }));
-  ctx.runtime.tokens.clear();
+  // The old token stops working on every isolate (revoked in the same batch as the log entry).
+  const revoked = typeof old?.token_sha256 === 'string' && old.token_sha256 !== hash ? [old.token_sha256] : [];
+  await recordAdminChange(ctx, { action: `${kind}.put`, target: id, content: visible, revokeTokenHashes: revoked });
   return jsonResponse(visible);
 }
 
@@ -286,7 +285,12 @@ export async function deleteTenant(ctx: RequestContext): Promise<Response> {
   if (!old) throw new HallHttpError(404, 'TENANT_NOT_FOUND', 'No tenant with this id exists.');
   if (typeof old.token_sha256 === 'string') await store.delete(KV.token(old.token_sha256));
   await store.delete(KV.tenant(tenantId));
-  ctx.runtime.tokens.clear();
+  await recordAdminChange(ctx, {
+    action: 'tenant.delete',
+    target: tenantId,
+    content: null,
+    revokeTokenHashes: typeof old.token_sha256 === 'string' ? [old.token_sha256] : [],
+  });
   return jsonResponse({ deleted: true, tenant_id: tenantId });
 }
 

@@ -25,6 +25,7 @@ import {
   putRules,
   putTenant,
 } from './admin.js';
+import { AdminLogQuerySchema, getAdminLog } from './admin-log.js';
 import { PendingQuerySchema, ResolveBodySchema, getApproval, pendingApprovals, resolveApproval } from './approvals.js';
 import { HashQuerySchema, RegisterQuerySchema, VerifyQuerySchema, attestHash, attestVerify, registerAttestation } from './attest.js';
 import { WorkersQuerySchema, capabilities, health, workers } from './discovery.js';
@@ -124,5 +125,6 @@ export const ROUTES: readonly RouteSpec[] = [
   route('PUT', '/admin/tenants/:tenant_id', putTenant, { summary: 'Create a tenant or rotate its token (stored as SHA-256 only).', auth: 'admin', body: TenantBodySchema, statuses: [409] }),
   route('DELETE', '/admin/tenants/:tenant_id', deleteTenant, { summary: 'Remove a tenant and its token.', auth: 'admin', statuses: [404] }),
   route('PUT', '/admin/approvers/:approver_id', putApprover, { summary: 'Create an approver or rotate its token; lists the tenants it may approve for.', auth: 'admin', body: ApproverBodySchema, statuses: [409] }),
+  route('GET', '/admin/log', getAdminLog, { summary: 'The signed admin log (every admin write, oldest first); verify with verifyAdminLog against /.well-known/wcp-keys.json.', auth: 'admin', query: AdminLogQuerySchema }),
   route('GET', '/openapi.json', openapi, { summary: 'This document.', auth: 'public' }),
 ];
