@@ -19,7 +19,8 @@ describe('admin auth', () => {
     const routes: [string, string][] = [
       ['PUT', '/admin/rules'], ['GET', '/admin/rules'], ['PUT', '/admin/config'], ['GET', '/admin/config'], ['PUT', '/admin/policy'],
       ['GET', '/admin/policy'], ['PUT', '/admin/namespaces/org.demo'], ['POST', '/admin/ban-list'], ['GET', '/admin/ban-list'],
-      ['PUT', '/admin/tenants/someone'], ['DELETE', '/admin/tenants/someone'], ['PUT', '/admin/approvers/someone'], ['DELETE', '/workers/org.demo.embedder'],
+      ['PUT', '/admin/tenants/someone'], ['DELETE', '/admin/tenants/someone'], ['PUT', '/admin/approvers/someone'], ['PUT', '/admin/species/wrk.doc.summarizer'], ['GET', '/admin/species'],
+      ['POST', '/admin/registry/import-kv'], ['GET', '/admin/log'],
     ];
     for (const [method, path] of routes) {
       const body = method === 'GET' || method === 'DELETE' ? null : '{}';
@@ -28,6 +29,11 @@ describe('admin auth', () => {
       expect((await json(asTenant)).code).toBe('ADMIN_REQUIRED');
       expect((await call(path, { method, body })).status, `${method} ${path}`).toBe(401);
     }
+    // Removing a worker is for the admin or the tenant owning the worker's namespace.
+    const foreign = await call('/workers/org.other.worker', { method: 'DELETE', token: DEMO });
+    expect(foreign.status).toBe(403);
+    expect((await json(foreign)).code).toBe('NAMESPACE_FORBIDDEN');
+    expect((await call('/workers/org.demo.embedder', { method: 'DELETE' })).status).toBe(401);
   });
 });
 
