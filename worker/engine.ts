@@ -1,6 +1,21 @@
 // Runs the SDK decision engine on a snapshot: wires the registry, hall config, declarative policy,
 // attestation hashes (registered = verified package, current = last reported) and the ban list.
-import { compileRules, decide, type DecideContext, type RouteDecision, type RouteInput } from '../src/routing/index.js';
+// The edge always decides in trusted-facts mode: required controls and the blast score come from the
+// selected species' own record (snapshot.workers via workerIdOfSpecies), never a Hall-wide union.
+import {
+  DENY_ENV_NOT_ALLOWED,
+  compileRules,
+  decide,
+  denyBeforeRouting,
+  envNotAllowedMessage,
+  workerFactsFromRecord,
+  type DecideContext,
+  type Env,
+  type RecordFacts,
+  type RouteDecision,
+  type RouteInput,
+  type TrustedFactsReport,
+} from '../src/routing/index.js';
 import type { HallSnapshot, SnapshotProblem } from './snapshot.js';
 
 export const DENY_WORKER_BANNED = 'DENY_WORKER_BANNED';
@@ -23,11 +38,47 @@ export function unavailableDecision(input: RouteInput, problem: SnapshotProblem)
   return d;
 }
 
+/**
+ * Controls the Hall itself provides to every worker. None: HallConfig has no such list, so every
+ * required control must be declared by the selected worker's own record.
+ */
+export const HALL_PROVIDED_CONTROLS: ReadonlySet<string> = new Set<string>();
+
+const factsCache = new WeakMap<HallSnapshot, Map<string, RecordFacts | null>>();
+
+/** The facts of a species' own record on this snapshot (its controls and blast score), or null. */
+export function workerFactsOnSnapshot(snap: HallSnapshot, species: string): RecordFacts | null {
+  let cache = factsCache.get(snap);
+  if (!cache) factsCache.set(snap, (cache = new Map()));
+  let f = cache.get(species);
+  if (f === undefined) {
+    const id = snap.workerIdOfSpecies.get(species);
+    const record = id === undefined ? undefined : snap.workers.get(id);
+    f = record ? workerFactsFromRecord(record) : null;
+    cache.set(species, f);
+  }
+  return f;
+}
+
+/** The required controls the selected worker verifiably has (its own record, or Hall-provided). */
+export function controlsVerified(snap: HallSnapshot, species: string | null, required: readonly string[]): string[] {
+  if (species === null) return [];
+  const facts = workerFactsOnSnapshot(snap, species);
+  return required.filter((c) => HALL_PROVIDED_CONTROLS.has(c) || (facts !== null && facts.controls.has(c)));
+}
+
+/** The recorded denial of a request in an env the tenant's record does not allow (before routing). */
+export function envNotAllowedDecision(input: RouteInput, allowed: readonly Env[]): RouteDecision {
+  const message = envNotAllowedMessage(input.tenant_id, input.env, allowed, `its record (PUT /admin/tenants/${input.tenant_id})`);
+  return denyBeforeRouting(input, {}, DENY_ENV_NOT_ALLOWED, message, { env: input.env, allowed_envs: [...allowed] });
+}
+
 function contextFor(snap: HallSnapshot): DecideContext {
   const reg = snap.registry;
   return {
     rules: snap.rules!,
-    controlsPresent: reg.controlsPresent(),
+    controlsPresent: HALL_PROVIDED_CONTROLS,
+    workerFacts: (s) => workerFactsOnSnapshot(snap, s),
     workerAvailable: (s) => reg.workerAvailable(s),
     hallConfig: snap.hallConfig,
     policy: snap.policy,
@@ -52,11 +103,11 @@ function contextFor(snap: HallSnapshot): DecideContext {
 const contexts = new WeakMap<HallSnapshot, DecideContext>();
 
 /** Decides one request on a snapshot. Never throws for validated input. */
-export function decideOnSnapshot(snap: HallSnapshot, input: RouteInput, approvalId: string | null): RouteDecision {
+export function decideOnSnapshot(snap: HallSnapshot, input: RouteInput, approvalId: string | null, report?: TrustedFactsReport): RouteDecision {
   if (snap.problem || !snap.rules) {
     return unavailableDecision(input, snap.problem ?? { code: 'DENY_RULES_UNAVAILABLE', message: 'No rule set is loaded.' });
   }
   let ctx = contexts.get(snap);
   if (!ctx) contexts.set(snap, (ctx = contextFor(snap)));
-  return decide(input, ctx, approvalId ? { approvedHumanGate: { approval_id: approvalId } } : undefined);
+  return decide(input, ctx, approvalId || report ? { approvedHumanGate: approvalId ? { approval_id: approvalId } : null, report: report ?? null } : undefined);
 }

@@ -1,18 +1,21 @@
 // HTTP wire schemas of the Hall API (bodies and queries). Routing types come from the SDK
 // (src/routing); these add the edge's own limits and fields. OpenAPI is generated from them.
 import { z } from 'zod';
-import { RouteInputSchema, RouteDecisionSchema } from '../src/routing/index.js';
+import { HallFactsSchema, RouteInputSchema, RouteDecisionSchema } from '../src/routing/index.js';
 import { ReceiptSchema } from '../src/receipts/index.js';
 
 /** Longest id the edge accepts in a RouteInput (receipts cap strings at 512). */
 export const MAX_ID_LENGTH = 256;
 
-/** POST /route body: a RouteInput plus an optional approved `approval_id` (spec 5.8). */
+/**
+ * POST /route body: a RouteInput plus an optional approved `approval_id` (spec 5.8). The tenant comes
+ * from the token: a tenant token may omit `tenant_id` (filled in); the admin token must name it.
+ */
 export const RouteRequestSchema = RouteInputSchema.extend({
   capability_id: z.string().min(1).max(MAX_ID_LENGTH),
   // pyhall accepts "" and denies later; a receipt needs a non-empty correlation id, so the edge refuses it up front.
   correlation_id: z.string().min(1).max(MAX_ID_LENGTH),
-  tenant_id: RouteInputSchema.shape.tenant_id.refine((s) => s.length <= MAX_ID_LENGTH, { message: `tenant_id must be at most ${MAX_ID_LENGTH} characters` }),
+  tenant_id: RouteInputSchema.shape.tenant_id.refine((s) => s.length <= MAX_ID_LENGTH, { message: `tenant_id must be at most ${MAX_ID_LENGTH} characters` }).optional(),
   tenant_credential: z.string().max(4096).nullable().default(null),
   approval_id: z.uuid().optional(),
 });
@@ -27,7 +30,15 @@ export const HumanApprovalFieldsSchema = z.object({
   escalation_context: z.record(z.string(), z.unknown()),
 });
 
-export const HallDecisionSchema = RouteDecisionSchema.extend(HumanApprovalFieldsSchema.partial().shape);
+/** Edge extensions of every /route decision: the worker it selected, and the facts it was made on. */
+export const HallFactsFieldsSchema = z.object({
+  /** worker_id of the selected species' record (null when nothing was selected). */
+  selected_worker_id: z.string().nullable(),
+  /** Declared, Hall-held and effective tenant_risk, data label, env and blast score. */
+  hall_facts: HallFactsSchema,
+});
+
+export const HallDecisionSchema = RouteDecisionSchema.extend(HumanApprovalFieldsSchema.partial().shape).extend(HallFactsFieldsSchema.partial().shape);
 export type HallDecision = z.infer<typeof HallDecisionSchema>;
 
 export const RouteResponseSchema = z.object({ decision: HallDecisionSchema, receipt: ReceiptSchema });

@@ -58,11 +58,36 @@ export interface RegistryClientHook {
   recordDecision(decision: RouteDecision): void;
 }
 
+/** What the Hall holds about one worker species, from that worker's own registry record. */
+export interface WorkerFacts {
+  /** The controls the worker's record implements (`currently_implements`). */
+  controls: { has(id: string): boolean };
+  /** The record's blast score (0-100), or null when it declares none. */
+  blast_score: number | null;
+}
+
+/** Filled by decide() in trusted-facts mode (edge evidence): the worker whose facts were used. */
+export interface TrustedFactsReport {
+  worker_species_id: string | null;
+  /** That worker's record blast score, or null. */
+  held_blast_score: number | null;
+}
+
 /** Everything decide() needs besides the input. Callbacks are optional unless a step requires them. */
 export interface DecideContext {
   rules: CompiledRules;
-  /** Controls present in the Hall. */
+  /**
+   * Controls present in the Hall. pyhall mode: the Hall-wide set. Trusted-facts mode (`workerFacts`
+   * given): only the controls the Hall itself provides, on top of the selected worker's own.
+   */
   controlsPresent: { has(id: string): boolean };
+  /**
+   * edgehall trusted-facts mode (off when absent): the facts of a species' own record. Required
+   * controls are then checked on each candidate's own controls (plus `controlsPresent`), never on a
+   * union over workers; a candidate lacking one is skipped (`missing_required_controls`); the blast
+   * score is max(heuristic, caller's score, the selected worker's record score).
+   */
+  workerFacts?: ((species: string) => WorkerFacts | null | undefined) | null;
   /** Availability predicate; must return `true` for an available species (anything else: unavailable). */
   workerAvailable: (species: string) => unknown;
   hallConfig?: HallConfig | null;
@@ -90,6 +115,8 @@ export interface DecideContext {
 export interface DecideOptions {
   /** A human approved this request: a policy-gate REQUIRE_HUMAN result proceeds as ALLOW. */
   approvedHumanGate?: { approval_id: string } | null;
+  /** Trusted-facts mode: receives the worker whose record facts were used. */
+  report?: TrustedFactsReport | null;
 }
 
 const PROD_EDGE = (env: string): boolean => env === 'prod' || env === 'edge';
@@ -130,6 +157,30 @@ export function blastHeuristic(input: Pick<RouteInput, 'env' | 'data_label' | 'q
   }
   return s > 100 ? 100 : s;
 }
+
+/** A record blast score as the Hall uses it: an integer 0-100, anything else none. */
+function heldScore(v: unknown): number | null {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 100 ? v : null;
+}
+
+/**
+ * The blast score in trusted-facts mode: pyhall's heuristic, raised by the caller's score and by the
+ * worker record's score (neither can lower it).
+ */
+export function trustedBlastScore(
+  input: Pick<RouteInput, 'env' | 'data_label' | 'qos_class' | 'request' | 'blast_score'>,
+  held: number | null | undefined,
+): number {
+  let s = blastHeuristic(input);
+  const bs = input.blast_score;
+  if (bs !== null && bs !== undefined && bs > s) s = bs;
+  if (held !== null && held !== undefined && held > s) s = held;
+  return s;
+}
+
+const TRUSTED_MISSING_CONTROLS_MESSAGE =
+  'No available candidate worker implements every required control in its own registry record (controls of other workers do not count). ' +
+  "Add the missing controls to the candidate's record and enroll it again, or change the rule.";
 
 /** The effective Hall config after pyhall's registry-client wiring (step W, bug 16.1 included). */
 function effectiveConfig(ctx: DecideContext): HallConfig | null {
@@ -208,6 +259,32 @@ function buildDeny(st: DenyState, code: string, message: string, extras: Record<
     dry_run: st.dry,
     telemetry_envelopes: [evt],
   };
+}
+
+/**
+ * A full-shaped denied decision made before routing (matched_rule_id PRE_ROUTING), for gates the
+ * caller runs on Hall-held facts (e.g. DENY_ENV_NOT_ALLOWED). Never throws.
+ */
+export function denyBeforeRouting(
+  input: RouteInput,
+  ctx: Pick<DecideContext, 'now' | 'newId'>,
+  code: string,
+  message: string,
+  extras: Record<string, unknown> | null = null,
+): RouteDecision {
+  const corr = input.correlation_id;
+  const tenant = input.tenant_id;
+  const cap = input.capability_id;
+  const st: DenyState = {
+    input,
+    sCorr: typeof corr === 'string' ? stripControlChars(corr) : corr,
+    sTenant: typeof tenant === 'string' ? stripControlChars(tenant) : tenant,
+    sCap: typeof cap === 'string' ? stripControlChars(cap) : cap,
+    now: ctx.now ?? defaultNow,
+    newId: ctx.newId ?? defaultNewId,
+    dry: input.dry_run === true,
+  };
+  return buildDeny(st, code, message, extras, { ruleId: PRE_ROUTING });
 }
 
 function ruleInvalid(st: DenyState, rule: CompiledRule, problem: string, s: DenyShape): RouteDecision {
@@ -289,7 +366,78 @@ export function decide(input: RouteInput, ctx: DecideContext, opts?: DecideOptio
   }
   // 3. required controls
   const ctrlFloor = cfg ? cfg.enforce_required_controls : true;
-  if (pre.deny_if_missing_required_controls || ctrlFloor) {
+  const enforceControls = pre.deny_if_missing_required_controls || ctrlFloor;
+  const wf = ctx.workerFacts;
+  // Trusted-facts mode: candidate selection (pure) runs here, so that required controls and the blast
+  // score are the selected worker's own; its NO_AVAILABLE_WORKER deny still comes at step 6.
+  let tRanked: CandidateWorker[] | null = null;
+  let tSelected: string | null = null;
+  let held: number | null = null;
+  if (wf) {
+    const specs = rule.candidates;
+    if (!specs) return ruleInvalid(st, rule, rule.candidatesProblem!, { ruleId, required, pre });
+    tRanked = new Array(specs.length);
+    let lacking: Set<string> | null = null;
+    let considered: { worker_species_id: string; missing: string[] }[] | null = null;
+    for (let i = 0; i < specs.length; i++) {
+      const c = specs[i]!;
+      let available = false;
+      if (c.wid !== null) {
+        try {
+          available = ctx.workerAvailable(c.wid) === true;
+        } catch {
+          available = false;
+        }
+      }
+      let skip: string | null;
+      if (!available) skip = 'unavailable';
+      else if (tSelected !== null) skip = 'already_selected';
+      else {
+        let facts: WorkerFacts | null | undefined = null;
+        try {
+          facts = wf(c.wid!);
+        } catch {
+          facts = null;
+        }
+        let miss: string[] | null = null;
+        if (enforceControls) {
+          for (const r of required) {
+            let has = false;
+            try {
+              has = ctx.controlsPresent.has(r) === true || (!!facts && facts.controls.has(r) === true);
+            } catch {
+              has = false;
+            }
+            if (!has) (miss ??= []).push(r);
+          }
+        }
+        if (miss) {
+          skip = 'missing_required_controls';
+          lacking ??= new Set();
+          for (const m of miss) lacking.add(m);
+          if ((considered ??= []).length < 50) considered.push({ worker_species_id: c.wid!, missing: miss });
+        } else {
+          tSelected = c.wid;
+          held = heldScore(facts?.blast_score);
+          skip = null;
+        }
+      }
+      tRanked[i] = { worker_species_id: c.wid ?? '__missing__', score_hint: c.score, requires_controls_minimum: null, skip_reason: skip };
+    }
+    if (opts?.report) {
+      opts.report.worker_species_id = tSelected;
+      opts.report.held_blast_score = held;
+    }
+    if (tSelected === null && lacking) {
+      const missing = required.filter((r) => lacking!.has(r));
+      return buildDeny(st, C.MISSING_REQUIRED_CONTROLS, TRUSTED_MISSING_CONTROLS_MESSAGE, { missing, workers_considered: considered }, {
+        ruleId,
+        required,
+        pre,
+        candidates: tRanked,
+      });
+    }
+  } else if (enforceControls) {
     let missing: string[] | null = null;
     for (const c of required) if (!ctx.controlsPresent.has(c)) (missing ??= []).push(c);
     if (missing) {
@@ -303,6 +451,7 @@ export function decide(input: RouteInput, ctx: DecideContext, opts?: DecideOptio
   if (blastRuns) {
     const score = blastHeuristic(input);
     gated = bs !== null && bs !== undefined && bs > score ? bs : score;
+    if (held !== null && held > gated) gated = held;
     if (prodEdge && gated >= BLAST_THRESHOLD) {
       const esc = rule.escalationProblem?.startsWith('escalation must')
         ? rule.escalationProblem
@@ -335,7 +484,7 @@ export function decide(input: RouteInput, ctx: DecideContext, opts?: DecideOptio
       qos_class: input.qos_class,
       policy_version: 'policy.v0',
     };
-    const facts = { blast_score: gated ?? Math.max(blastHeuristic(input), bs ?? 0) };
+    const facts = { blast_score: gated ?? Math.max(blastHeuristic(input), bs ?? 0, held ?? 0) };
     let decision: unknown;
     let version: unknown;
     let reason: unknown;
@@ -386,27 +535,33 @@ export function decide(input: RouteInput, ctx: DecideContext, opts?: DecideOptio
     }
   }
   // 6. candidate selection (availability asked for every candidate, even after a selection)
-  const specs = rule.candidates;
-  if (!specs) return ruleInvalid(st, rule, rule.candidatesProblem!, { ruleId, required, pre, esc: escalation });
-  const ranked: CandidateWorker[] = new Array(specs.length);
+  let ranked: CandidateWorker[];
   let selected: string | null = null;
-  for (let i = 0; i < specs.length; i++) {
-    const c = specs[i]!;
-    let available = false;
-    if (c.wid !== null) {
-      try {
-        available = ctx.workerAvailable(c.wid) === true;
-      } catch {
-        available = false;
+  if (tRanked) {
+    ranked = tRanked;
+    selected = tSelected;
+  } else {
+    const specs = rule.candidates;
+    if (!specs) return ruleInvalid(st, rule, rule.candidatesProblem!, { ruleId, required, pre, esc: escalation });
+    ranked = new Array(specs.length);
+    for (let i = 0; i < specs.length; i++) {
+      const c = specs[i]!;
+      let available = false;
+      if (c.wid !== null) {
+        try {
+          available = ctx.workerAvailable(c.wid) === true;
+        } catch {
+          available = false;
+        }
       }
+      let skip: string | null;
+      if (!available) skip = 'unavailable';
+      else if (selected === null) {
+        selected = c.wid;
+        skip = null;
+      } else skip = 'already_selected';
+      ranked[i] = { worker_species_id: c.wid ?? '__missing__', score_hint: c.score, requires_controls_minimum: null, skip_reason: skip };
     }
-    let skip: string | null;
-    if (!available) skip = 'unavailable';
-    else if (selected === null) {
-      selected = c.wid;
-      skip = null;
-    } else skip = 'already_selected';
-    ranked[i] = { worker_species_id: c.wid ?? '__missing__', score_hint: c.score, requires_controls_minimum: null, skip_reason: skip };
   }
   if (selected === null) {
     return buildDeny(st, C.NO_AVAILABLE_WORKER, M.DENY_NO_AVAILABLE_WORKER, null, {

@@ -1,11 +1,12 @@
 // Hall: the engine with its state loaded and validated once. `route()` validates the input
 // (ValidationError listing every problem), then never throws: every failure is a denied decision.
 import { ValidationError } from '../util/errors.js';
-import { decide, type DecideContext, type DecideOptions, type PolicyGateFn, type PostSelectDeny, type PostSelectInfo, type RegistryClientHook } from './decide.js';
+import { decide, denyBeforeRouting, type DecideContext, type DecideOptions, type PolicyGateFn, type PostSelectDeny, type PostSelectInfo, type RegistryClientHook } from './decide.js';
 import { compilePolicy, type CompiledPolicy } from './policy.js';
 import { buildRegistry, type WorkerRegistry } from './registry.js';
 import { compileRules, type CompiledRules } from './rules.js';
 import { isPyBlank } from './pyfns.js';
+import { DENY_ENV_NOT_ALLOWED, TenantFactsSchema, applyTenantFacts, envNotAllowedMessage, type TenantFacts, type TenantFactsLike } from './tenant-facts.js';
 import {
   DATA_LABELS,
   ENVS,
@@ -34,6 +35,18 @@ export interface HallOptions {
   gate?: PolicyGateFn;
   /** Extra controls present in the Hall (beyond those the workers declare). */
   controlsPresent?: readonly string[];
+  /**
+   * Hall-held tenant facts (edgehall): a request from a listed tenant is decided on the stricter of
+   * its declared and the held tenant_risk / data label (data_label_floor), and denied
+   * DENY_ENV_NOT_ALLOWED in an env outside allowed_envs. Tenants not listed keep pyhall's behaviour.
+   */
+  tenants?: readonly TenantFactsLike[];
+  /**
+   * Trusted-facts mode (edgehall, off by default = pyhall): required controls are checked on the
+   * selected worker's own record plus `controlsPresent` (never the union over workers); candidates
+   * lacking one are skipped; the blast score is raised by the selected worker's record `blast_score`.
+   */
+  perWorkerControls?: boolean;
   /** Per-environment egress allowlists for the built-in privilege policy. */
   egressAllowlist?: Partial<Record<string, readonly string[]>>;
   /** Current code hash of a species (for require_worker_attestation); registered hashes come from the records. */
@@ -131,11 +144,34 @@ export function parseHallConfig(config: unknown): HallConfig {
   return p.data;
 }
 
+function parseTenants(list: readonly TenantFactsLike[] | undefined): Map<string, TenantFacts> {
+  const out = new Map<string, TenantFacts>();
+  if (list === undefined) return out;
+  const issues: { path: (string | number)[]; message: string; code?: string }[] = [];
+  if (!Array.isArray(list)) issues.push({ path: ['tenants'], message: 'tenants must be an array of tenant records' });
+  else {
+    if (list.length > 100_000) issues.push({ path: ['tenants'], message: 'at most 100000 tenant records are allowed' });
+    list.forEach((t, i) => {
+      const p = TenantFactsSchema.safeParse(t);
+      if (!p.success) {
+        for (const is of issuesOf(p.error)) issues.push({ ...is, path: ['tenants', i, ...is.path] });
+        return;
+      }
+      if (out.has(p.data.tenant_id)) issues.push({ path: ['tenants', i, 'tenant_id'], message: `tenant ${p.data.tenant_id} is listed twice` });
+      out.set(p.data.tenant_id, p.data);
+    });
+  }
+  if (issues.length) throw new ValidationError('tenant records', issues);
+  return out;
+}
+
 export class Hall {
   readonly rules: CompiledRules;
   readonly registry: WorkerRegistry;
   readonly config: HallConfig | null;
   readonly policy: CompiledPolicy | null;
+  /** Hall-held tenant facts by tenant_id (empty: pyhall behaviour for every tenant). */
+  readonly tenants: ReadonlyMap<string, TenantFacts>;
   private readonly ctx: DecideContext;
 
   constructor(options: HallOptions) {
@@ -150,10 +186,12 @@ export class Hall {
         });
     this.config = options.config === undefined || options.config === null ? null : parseHallConfig(options.config);
     this.policy = options.policy === undefined ? null : isCompiledPolicy(options.policy) ? options.policy : compilePolicy(options.policy);
+    this.tenants = parseTenants(options.tenants);
     const reg = this.registry;
     this.ctx = {
       rules: this.rules,
-      controlsPresent: reg.controlsPresent(),
+      controlsPresent: options.perWorkerControls ? reg.hallProvidedControls() : reg.controlsPresent(),
+      ...(options.perWorkerControls ? { workerFacts: (s: string) => reg.workerFacts(s) } : {}),
       workerAvailable: options.workerAvailable ?? ((s) => reg.workerAvailable(s)),
       hallConfig: this.config,
       policy: this.policy,
@@ -177,12 +215,23 @@ export class Hall {
   }
 
   routeSync(input: unknown, options?: DecideOptions): RouteDecision {
-    return decide(parseRouteInput(input), this.ctx, options);
+    return this.decideValidated(parseRouteInput(input), options);
   }
 
   /** Decides an input already validated by parseRouteInput / RouteInputSchema (the hot path). */
   decideValidated(input: RouteInput, options?: DecideOptions): RouteDecision {
-    return decide(input, this.ctx, options);
+    if (this.tenants.size === 0) return decide(input, this.ctx, options);
+    const held = this.tenants.get(input.tenant_id);
+    if (!held) return decide(input, this.ctx, options);
+    const applied = applyTenantFacts(input, held);
+    if (!applied.envAllowed) {
+      const allowed = held.allowed_envs ?? [];
+      return denyBeforeRouting(applied.input, this.ctx, DENY_ENV_NOT_ALLOWED, envNotAllowedMessage(input.tenant_id, input.env, allowed), {
+        env: input.env,
+        allowed_envs: [...allowed],
+      });
+    }
+    return decide(applied.input, this.ctx, options);
   }
 
   /** The context decide() runs with (for callers composing their own pipeline). */

@@ -33,7 +33,9 @@ export {
   buildRegistry,
   isControlId,
   MalformedEnvelopeError,
+  workerFactsFromRecord,
   type BuildRegistryOptions,
+  type RecordFacts,
 } from './registry.js';
 export { artifactHashPreimage, computeArtifactHash, type ArtifactHashInput } from './artifact-hash.js';
 export { isoTimestamp } from './clock.js';
@@ -47,6 +49,10 @@ export {
 export {
   decide,
   blastHeuristic,
+  denyBeforeRouting,
+  trustedBlastScore,
+  type WorkerFacts,
+  type TrustedFactsReport,
   type DecideContext,
   type DecideOptions,
   type PolicyGateFn,
@@ -56,4 +62,5 @@ export {
 } from './decide.js';
 export { lintRules, type LintIssue, type LintReport } from './lint.js';
 export { checkWorkerCompliance, type ComplianceLevel, type ComplianceReport } from './compliance.js';
+export * from './tenant-facts.js';
 export { Hall, parseRouteInput, parseHallConfig, type HallOptions } from './hall.js';

@@ -15,6 +15,25 @@ export function isControlId(id: unknown): id is string {
 const isObj = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** What a worker's own record says (trusted-facts mode): its controls and its blast score. */
+export interface RecordFacts {
+  controls: ReadonlySet<string>;
+  blast_score: number | null;
+}
+
+/**
+ * The facts of one registry record: its valid control ids (`currently_implements`) and its
+ * `blast_score` (an integer 0-100, else none). Never throws.
+ */
+export function workerFactsFromRecord(record: Record<string, unknown>): RecordFacts {
+  const controls = new Set<string>();
+  const ci = record.currently_implements;
+  if (Array.isArray(ci)) for (const c of ci) if (isControlId(c)) controls.add(c);
+  const b = record.blast_score;
+  const blast_score = typeof b === 'number' && Number.isInteger(b) && b >= 0 && b <= 100 ? b : null;
+  return { controls, blast_score };
+}
+
 /** Thrown by the stub privilege policy for envelopes it cannot read (the router denies DENY_INTERNAL_ERROR). */
 export class MalformedEnvelopeError extends Error {}
 
@@ -22,6 +41,10 @@ export class WorkerRegistry {
   private readonly enrolled = new Map<string, Record<string, unknown>>();
   private readonly available = new Set<string>();
   private controls = new Set<string>();
+  /** Controls the Hall itself provides (given explicitly, not declared by a worker record). */
+  private readonly provided = new Set<string>();
+  /** species → the facts of the record that last enrolled it (as envelopes and hashes). */
+  private readonly speciesFacts = new Map<string, RecordFacts>();
   private envelopes = new Map<string, unknown>();
   private readonly capabilityMap = new Map<string, Set<string>>();
   private readonly hashes = new Map<string, unknown>();
@@ -44,7 +67,8 @@ export class WorkerRegistry {
         s.add(sp);
       }
     }
-    if (Array.isArray(record.currently_implements)) this.addControlsPresent(record.currently_implements);
+    if (Array.isArray(record.currently_implements)) this.addControls(record.currently_implements, false);
+    if (sp) this.speciesFacts.set(sp, workerFactsFromRecord(record));
     if (sp && pyTruthy(record.privilege_envelope)) this.envelopes.set(sp, record.privilege_envelope);
     const att = record.attestation;
     if (sp && pyTruthy(att) && isObj(att) && pyTruthy(att.code_hash)) {
@@ -53,16 +77,35 @@ export class WorkerRegistry {
     }
   }
 
-  addControlsPresent(ids: readonly unknown[]): void {
+  private addControls(ids: readonly unknown[], hallProvided: boolean): void {
     for (const id of ids) {
-      if (isControlId(id)) this.controls.add(id);
-      else this.warnings.push(`control id ${JSON.stringify(id)} does not match ctrl.<name>; skipped`);
+      if (isControlId(id)) {
+        this.controls.add(id);
+        if (hallProvided) this.provided.add(id);
+      } else this.warnings.push(`control id ${JSON.stringify(id)} does not match ctrl.<name>; skipped`);
     }
   }
 
+  /** Controls the Hall provides (pyhall: added to the Hall-wide set). */
+  addControlsPresent(ids: readonly unknown[]): void {
+    this.addControls(ids, true);
+  }
+
+  /** pyhall `set_controls_present`: replaces the Hall-wide set (and the Hall-provided one). */
   setControlsPresent(ids: readonly unknown[]): void {
     this.controls = new Set();
-    this.addControlsPresent(ids);
+    this.provided.clear();
+    this.addControls(ids, true);
+  }
+
+  /** Controls the Hall itself provides, independent of any worker (trusted-facts mode). */
+  hallProvidedControls(): ReadonlySet<string> {
+    return this.provided;
+  }
+
+  /** The facts of the species' own record (its controls and blast score), or null if none enrolled it. */
+  workerFacts(species: string): RecordFacts | null {
+    return this.speciesFacts.get(species) ?? null;
   }
 
   /** The live set of present controls (read-only by contract). */

@@ -34,7 +34,10 @@ describe('GET /openapi.json', () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/route', '/enroll', '/decisions', '/receipts', '/wcp/approvals/{approval_id}/resolve', '/admin/rules', '/.well-known/wcp-keys.json']));
     const body = doc.paths['/route'].post.requestBody.content['application/json'].schema;
-    expect(body.required).toEqual(expect.arrayContaining(['capability_id', 'env', 'data_label', 'tenant_risk', 'qos_class', 'tenant_id', 'correlation_id']));
+    expect(body.required).toEqual(expect.arrayContaining(['capability_id', 'env', 'data_label', 'tenant_risk', 'qos_class', 'correlation_id']));
+    // The tenant comes from the token: a tenant token may omit tenant_id (the admin token must name it).
+    expect(body.required).not.toContain('tenant_id');
+    expect(body.properties.tenant_id.type).toBe('string');
     expect(body.properties.env.enum).toEqual(['dev', 'stage', 'prod', 'edge']);
     expect(doc.paths['/decisions'].get.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['tenant_id', 'denied', 'cursor', 'limit']));
   });

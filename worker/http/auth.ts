@@ -6,17 +6,19 @@
 // A token is found through the index `token:<sha256(token)>` → {kind, id}; the principal record's
 // stored hash is then compared in constant time, so a stale index entry (after rotation) is useless.
 import { sha256Hex, timingSafeEqualString } from '../../src/util/index.js';
+import { TenantFactsFieldsSchema, type HeldTenantFacts } from '../../src/routing/tenant-facts.js';
 import type { RequestContext } from '../context.js';
 import { KV } from '../stores/config-store.js';
+import { currentSnapshot } from '../state.js';
 import { HallHttpError } from './problem.js';
 import { DEFAULT_APPROVER_LEVEL, isSupervisorLevel, type SupervisorLevel } from '../approvals.js';
 
 export type Principal =
   | { kind: 'admin'; id: 'admin' }
-  | { kind: 'tenant'; id: string; namespaces: string[] }
+  | { kind: 'tenant'; id: string; namespaces: string[]; facts: HeldTenantFacts }
   | { kind: 'approver'; id: string; tenants: string[]; level: SupervisorLevel };
 
-export interface TenantRecord {
+export interface TenantRecord extends HeldTenantFacts {
   tenant_id: string;
   token_sha256: string;
   namespaces: string[];
@@ -104,6 +106,9 @@ export async function optionalPrincipal(ctx: RequestContext): Promise<Principal 
   const admin = ctx.env.HALL_ADMIN_TOKEN;
   if (admin && admin.length >= 16 && timingSafeEqualString(token, admin)) return { kind: 'admin', id: 'admin' };
   const hash = hashToken(token);
+  // Revocation is read from D1 with the snapshot (strong within HALL_CONFIG_CHECK_MS), not from
+  // KV, whose edge caches may still hold a deleted token for up to a minute.
+  if ((await currentSnapshot(ctx)).revokedTokens.has(hash)) throw invalid();
   const now = Date.now();
   const cached = ctx.runtime.tokens.get(hash, now);
   if (cached) return cached;
@@ -114,7 +119,7 @@ export async function optionalPrincipal(ctx: RequestContext): Promise<Principal 
   if (index['kind'] === 'tenant') {
     const rec = parseJsonObject(await ctx.stores.config.get(KV.tenant(id)));
     if (!rec || typeof rec['token_sha256'] !== 'string' || !timingSafeEqualString(rec['token_sha256'], hash)) throw invalid();
-    principal = { kind: 'tenant', id, namespaces: stringList(rec['namespaces']) };
+    principal = { kind: 'tenant', id, namespaces: stringList(rec['namespaces']), facts: heldFactsOf(id, rec) };
   } else if (index['kind'] === 'approver') {
     const rec = parseJsonObject(await ctx.stores.config.get(KV.approver(id)));
     if (!rec || typeof rec['token_sha256'] !== 'string' || !timingSafeEqualString(rec['token_sha256'], hash)) throw invalid();
@@ -130,6 +135,46 @@ export async function optionalPrincipal(ctx: RequestContext): Promise<Principal 
   }
   ctx.runtime.tokens.set(hash, principal, now);
   return principal;
+}
+
+/**
+ * The Hall-held facts of a tenant record (tenant_risk, data_label_floor, allowed_envs; unset = none
+ * held). Facts that do not parse are corruption: refuse rather than decide on the caller's word.
+ */
+function heldFactsOf(tenantId: string, rec: Record<string, unknown>): HeldTenantFacts {
+  const fields: Record<string, unknown> = {};
+  for (const k of ['tenant_risk', 'data_label_floor', 'allowed_envs'] as const) if (rec[k] !== undefined) fields[k] = rec[k];
+  const p = TenantFactsFieldsSchema.safeParse(fields);
+  if (!p.success) {
+    throw new HallHttpError(
+      403,
+      'TENANT_RECORD_INVALID',
+      `The Hall's record of tenant ${tenantId.slice(0, 128)} holds invalid facts (tenant_risk, data_label_floor or allowed_envs), so it may not act. Ask the Hall operator to store it again with PUT /admin/tenants/${tenantId.slice(0, 128)}.`,
+    );
+  }
+  return p.data;
+}
+
+const FACTS_CACHE_PREFIX = 'tenant-facts:';
+
+/**
+ * The Hall-held facts of tenant `tenantId` for a principal acting for it: a tenant's own (from its
+ * principal), or — for the admin — the tenant's record, cached like principals. null when no tenant
+ * record exists (the declared values then stand).
+ */
+export async function tenantFactsFor(ctx: RequestContext, principal: Principal, tenantId: string): Promise<HeldTenantFacts | null> {
+  if (principal.kind === 'tenant' && principal.id === tenantId) return principal.facts;
+  const key = FACTS_CACHE_PREFIX + tenantId;
+  const now = Date.now();
+  const cached = ctx.runtime.tokens.get(key, now);
+  if (cached && cached.kind === 'tenant') return cached.facts;
+  const text = await ctx.stores.config.get(KV.tenant(tenantId));
+  if (text === null) return null;
+  const rec = parseJsonObject(text);
+  if (!rec) throw new HallHttpError(403, 'TENANT_RECORD_INVALID', `The Hall's record of tenant ${tenantId.slice(0, 128)} is corrupt, so it may not act. Ask the Hall operator to store it again with PUT /admin/tenants/${tenantId.slice(0, 128)}.`);
+  const facts = heldFactsOf(tenantId, rec);
+  ctx.runtime.tokens.set(key, { kind: 'tenant', id: tenantId, namespaces: stringList(rec['namespaces']), facts }, now);
+  return facts;
 }
 
 /** Any valid principal; 401 without one. */

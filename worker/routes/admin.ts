@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { Ed25519PublicJwkSchema, isSignerNamespace } from '../../src/crypto/index.js';
 import { HallConfigSchema, compilePolicy, lintRules } from '../../src/routing/index.js';
 import { sha256Hex } from '../../src/util/index.js';
+import { TenantFactsFieldsSchema } from '../../src/routing/tenant-facts.js';
 import type { RequestContext } from '../context.js';
 import { hashToken, principalLabel, requireAdmin } from '../http/auth.js';
 import { DEFAULT_APPROVER_LEVEL, SUPERVISOR_LEVELS } from '../approvals.js';
@@ -212,8 +213,17 @@ export async function deleteWorker(ctx: RequestContext): Promise<Response> {
 const PRINCIPAL_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 const Token = z.string().min(24, 'tokens must be at least 24 characters').max(512).regex(/^[A-Za-z0-9._~+/=-]+$/, 'tokens use URL-safe characters only');
 
+/**
+ * A tenant record. `tenant_risk`, `data_label_floor` and `allowed_envs` are Hall-held facts: /route
+ * decides on the stricter of them and what the caller declares, and denies envs not allowed
+ * (DENY_ENV_NOT_ALLOWED). A fact left out is not held (the caller's value stands for it).
+ */
 export const TenantBodySchema = z
-  .object({ token: Token, namespaces: z.array(z.string().refine(isSignerNamespace, 'must be org.<name> or x.<name>')).max(50).default([]) })
+  .object({
+    token: Token,
+    namespaces: z.array(z.string().refine(isSignerNamespace, 'must be org.<name> or x.<name>')).max(50).default([]),
+    ...TenantFactsFieldsSchema.shape,
+  })
   .strict();
 
 /** `level`: the highest supervisor level the approver may decide (ladder in worker/approvals.ts). */
@@ -273,8 +283,9 @@ async function storePrincipal(
 export async function putTenant(ctx: RequestContext): Promise<Response> {
   await requireAdmin(ctx);
   const tenantId = principalId(ctx, 'tenant_id', 'tenant');
-  const body = parseWith(TenantBodySchema, await readJson(ctx.request, ADMIN_BODY_LIMIT), 'The tenant');
-  return storePrincipal(ctx, 'tenant', KV.tenant(tenantId), tenantId, body.token, { namespaces: body.namespaces });
+  const { token, namespaces, ...facts } = parseWith(TenantBodySchema, await readJson(ctx.request, ADMIN_BODY_LIMIT), 'The tenant');
+  const held = Object.fromEntries(Object.entries(facts).filter(([, v]) => v !== undefined));
+  return storePrincipal(ctx, 'tenant', KV.tenant(tenantId), tenantId, token, { namespaces, ...held });
 }
 
 export async function deleteTenant(ctx: RequestContext): Promise<Response> {

@@ -1,14 +1,14 @@
 // POST /route: validate → authorize → decide on the cached snapshot → receipt (chained, signed) →
 // one D1 batch → {decision, receipt}. If anything on the evidence path fails, 503 and nothing is
 // allowed ("no dispatch without evidence").
-import type { RouteInput } from '../../src/routing/index.js';
+import { applyTenantFacts, trustedBlastScore, type RouteInput, type TrustedFactsReport } from '../../src/routing/index.js';
 import { buildReceipt, hashReceipt, type Receipt } from '../../src/receipts/index.js';
 import { toBase64Url, utf8 } from '../../src/util/index.js';
 import { approvalTtlMs, checkCitedApproval, openApprovalFor } from '../approvals.js';
 import type { RequestContext } from '../context.js';
-import { configCheckMs } from '../env.js';
-import { decideOnSnapshot } from '../engine.js';
-import { assertTenantAccess, requirePrincipal } from '../http/auth.js';
+import { currentSnapshot } from '../state.js';
+import { controlsVerified, decideOnSnapshot, envNotAllowedDecision } from '../engine.js';
+import { assertTenantAccess, requirePrincipal, tenantFactsFor, type Principal } from '../http/auth.js';
 import { parseWith, readJson } from '../http/body.js';
 import { HallHttpError, jsonResponse } from '../http/problem.js';
 import { RouteRequestSchema, type HallDecision } from '../schemas.js';
@@ -26,6 +26,19 @@ function serverTimingOn(ctx: RequestContext): boolean {
   return (ctx.env as { HALL_SERVER_TIMING?: string }).HALL_SERVER_TIMING === '1';
 }
 
+/** The tenant comes from the token: a tenant token may omit tenant_id; the admin token must name it. */
+function tenantOf(principal: Principal, declared: string | undefined): string {
+  if (declared !== undefined) return declared;
+  if (principal.kind === 'tenant') return principal.id;
+  if (principal.kind === 'admin') {
+    throw new HallHttpError(400, 'INVALID_INPUT', 'The admin token may act for any tenant, so the RouteInput must name tenant_id. Add "tenant_id" to the body.', {
+      issues: [{ path: ['tenant_id'], message: 'required when routing with the admin token' }],
+    });
+  }
+  assertTenantAccess(principal, '');
+  return '';
+}
+
 export async function postRoute(ctx: RequestContext): Promise<Response> {
   const timed = serverTimingOn(ctx);
   const marks: [string, number][] = [];
@@ -41,12 +54,17 @@ export async function postRoute(ctx: RequestContext): Promise<Response> {
   mark('auth');
   const body = parseWith(RouteRequestSchema, await readJson(ctx.request, ROUTE_BODY_LIMIT), 'The RouteInput');
   mark('body');
-  const { approval_id: citedApprovalId, ...input } = body;
-  const routeInput = input as RouteInput;
-  assertTenantAccess(principal, routeInput.tenant_id);
+  const { approval_id: citedApprovalId, tenant_id: declaredTenant, ...input } = body;
+  const tenantId = tenantOf(principal, declaredTenant);
+  assertTenantAccess(principal, tenantId);
+  const declared = { ...input, tenant_id: tenantId } as RouteInput;
+  // Hall-held facts: the stricter of the tenant record and the request wins. Everything below — the
+  // decision, artifact_hash, receipt, approvals and the decision row — uses the effective input.
+  const applied = applyTenantFacts(declared, await tenantFactsFor(ctx, principal, tenantId));
+  const routeInput = applied.input;
 
   const { runtime, stores } = ctx;
-  const [snapshot, signer] = await Promise.all([runtime.snapshots.get(stores.config, configCheckMs(ctx.env)), runtime.signer.get(ctx.env.HALL_SIGNING_KEY)]);
+  const [snapshot, signer] = await Promise.all([currentSnapshot(ctx), runtime.signer.get(ctx.env.HALL_SIGNING_KEY)]);
   await runtime.signer.ensureRecorded(signer, stores.evidence);
   mark('state');
 
@@ -54,7 +72,23 @@ export async function postRoute(ctx: RequestContext): Promise<Response> {
   let cited: ApprovalRow | null = null;
   if (citedApprovalId !== undefined) cited = await checkCitedApproval(stores.evidence, citedApprovalId, routeInput, nowMs);
 
-  const decision: HallDecision = decideOnSnapshot(snapshot, routeInput, cited?.approval_id ?? null);
+  const report: TrustedFactsReport = { worker_species_id: null, held_blast_score: null };
+  const decision: HallDecision = applied.envAllowed
+    ? decideOnSnapshot(snapshot, routeInput, cited?.approval_id ?? null, report)
+    : envNotAllowedDecision(routeInput, applied.facts.env.held ?? []);
+  const selected = decision.selected_worker_species_id;
+  const workerId = selected ? (snapshot.workerIdOfSpecies.get(selected) ?? null) : null;
+  const consideredId = report.worker_species_id ? (snapshot.workerIdOfSpecies.get(report.worker_species_id) ?? null) : null;
+  decision.selected_worker_id = workerId;
+  decision.hall_facts = {
+    ...applied.facts,
+    blast_score: {
+      declared: declared.blast_score ?? null,
+      held: report.held_blast_score,
+      effective: trustedBlastScore(routeInput, report.held_blast_score),
+      worker_id: consideredId,
+    },
+  };
   const denyCode = decision.denied ? (decision.deny_reason_if_denied?.code ?? 'DENY_UNKNOWN') : null;
 
   let openApproval: ApprovalRow | undefined;
@@ -77,12 +111,9 @@ export async function postRoute(ctx: RequestContext): Promise<Response> {
     throw new HallHttpError(409, 'APPROVAL_ALREADY_USED', 'This approval was used by a concurrent request. Submit the request without approval_id to open a new one.');
   }
 
-  const selected = decision.selected_worker_species_id;
-  const workerId = selected ? (snapshot.workerIdOfSpecies.get(selected) ?? null) : null;
   const receiptApprovalId = usesApproval || (cited && !decision.denied) ? cited!.approval_id : (openApproval?.approval_id ?? null);
   const decisionJson = JSON.stringify(decision);
   const dispatchedAt = new Date(nowMs).toISOString();
-  const tenantId = routeInput.tenant_id;
   mark('decide');
   const chainTiming: AppendTiming | undefined = timed ? { waitMs: 0, buildMs: 0, writeMs: 0, batch: 0, attempts: 0 } : undefined;
 
@@ -101,7 +132,7 @@ export async function postRoute(ctx: RequestContext): Promise<Response> {
           capability_id: routeInput.capability_id,
           policy_decision: !decision.denied ? 'ALLOW' : denyCode === REQUIRES_APPROVAL ? 'REQUIRE_HUMAN' : 'DENY',
           deny_code: denyCode,
-          controls_verified: decision.denied ? [] : decision.required_controls_effective,
+          controls_verified: decision.denied ? [] : controlsVerified(snapshot, selected, decision.required_controls_effective),
           artifact_hash: decision.artifact_hash,
           rules_version: snapshot.rulesVersion ?? '',
           approval_id: receiptApprovalId,
