@@ -7,7 +7,10 @@ import { hashReceipt, RECEIPT_VERSION } from './core.js';
 import { UnsignedReceiptSchema, type Receipt, type UnsignedReceipt } from './schema.js';
 import { generateUuidV7 } from './uuid.js';
 
-/** Receipt fields the caller supplies; receipt_version is set, receipt_id and dispatched_at default. */
+/**
+ * Receipt fields the caller supplies; receipt_version is set, receipt_id and dispatched_at default.
+ * `dry_run` is required: true exactly when the decision answered a RouteInput with dry_run: true.
+ */
 export type ReceiptFields = Omit<UnsignedReceipt, 'receipt_version' | 'receipt_id' | 'dispatched_at'> & {
   receipt_id?: string;
   dispatched_at?: string;

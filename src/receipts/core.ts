@@ -17,6 +17,14 @@ export const RECEIPT_MAX_CONTROLS = 256;
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
 const SIGNATURE_B64URL = /^[A-Za-z0-9_-]{86}$/;
 
+/**
+ * `dry_run` (edgehall v0.2): true when the decision was a rehearsal (RouteInput.dry_run) — nothing
+ * was dispatched and no approval was opened, cited or consumed; false for a real decision. Every
+ * receipt a v0.2 Hall issues carries it (buildReceipt requires it) and, like every field, it is
+ * covered by receipt_hash. A dry-run receipt's approval_id is always null. Receipts issued before v0.2 have no dry_run and still verify: for them
+ * whether the call was a dry run is not recorded.
+ */
+
 /** Fields left out of the hash input: the hash itself and the signature over it. */
 const UNHASHED = new Set(['receipt_hash', 'signature']);
 
@@ -81,6 +89,10 @@ export function receiptShapeProblems(value: unknown, signed = true): string[] {
   need(typeof r.rules_version === 'string' && r.rules_version.length <= MAX_RECEIPT_STRING, 'rules_version', 'must be a string');
   need(isStrOrNull(r.approval_id), 'approval_id', 'must be a string or null');
   need(isStr(r.signing_key_id), 'signing_key_id', 'must be a non-empty string');
+  // Optional on signed receipts (chains from before dry_run existed), required on new ones.
+  need(r.dry_run === undefined ? signed : typeof r.dry_run === 'boolean', 'dry_run', 'must be true or false');
+  // A rehearsal never cites an approval (it neither uses nor opens one).
+  if (r.dry_run === true) need(r.approval_id === null, 'approval_id', 'must be null on a dry run');
   if (signed) {
     need(isSha256Hex(r.receipt_hash), 'receipt_hash', 'must be 64 lowercase hex digits');
     need(typeof r.signature === 'string' && SIGNATURE_B64URL.test(r.signature), 'signature', 'must be a 64-byte Ed25519 signature in base64url');

@@ -28,6 +28,8 @@ const unsignedShape = {
   rules_version: z.string().max(MAX_RECEIPT_STRING),
   approval_id: str.nullable(),
   signing_key_id: str,
+  /** The decision was a rehearsal (RouteInput.dry_run): nothing dispatched, no approval used. See core.ts. */
+  dry_run: z.boolean(),
 };
 
 const chainStart = {
@@ -35,18 +37,25 @@ const chainStart = {
   path: ['prev_receipt_hash'],
 };
 const startsCorrectly = (r: { seq: number; prev_receipt_hash: string | null }) => (r.seq === 1) === (r.prev_receipt_hash === null);
+const dryRunCitesNothing = {
+  message: 'must be null on a dry run (a dry run neither uses nor opens an approval)',
+  path: ['approval_id'],
+};
+const citesNoApprovalIfDry = (r: { dry_run?: boolean | undefined; approval_id: string | null }) => r.dry_run !== true || r.approval_id === null;
 
-/** A receipt before hashing and signing (what buildReceipt returns). */
-export const UnsignedReceiptSchema = z.looseObject(unsignedShape).refine(startsCorrectly, chainStart);
+/** A receipt before hashing and signing (what buildReceipt returns): dry_run is required. */
+export const UnsignedReceiptSchema = z.looseObject(unsignedShape).refine(startsCorrectly, chainStart).refine(citesNoApprovalIfDry, dryRunCitesNothing);
 
-/** A receipt as the Hall returns it. */
+/** A receipt as the Hall returns it. dry_run may be absent: receipts issued before it existed. */
 export const ReceiptSchema = z
   .looseObject({
     ...unsignedShape,
+    dry_run: z.boolean().optional(),
     receipt_hash: hex64,
     signature: z.string().regex(/^[A-Za-z0-9_-]{86}$/, 'must be a 64-byte Ed25519 signature in base64url'),
   })
-  .refine(startsCorrectly, chainStart);
+  .refine(startsCorrectly, chainStart)
+  .refine(citesNoApprovalIfDry, dryRunCitesNothing);
 
 export type UnsignedReceipt = z.infer<typeof UnsignedReceiptSchema>;
 export type Receipt = z.infer<typeof ReceiptSchema>;

@@ -41,6 +41,7 @@ export async function receiptForTest(o: ReceiptOverrides, key: TestKey): Promise
     rules_version: 'test',
     approval_id: null,
     signing_key_id: key.kid,
+    dry_run: false,
   });
   return (await signReceipt(unsigned, key.signer)) as Receipt & Record<string, unknown>;
 }

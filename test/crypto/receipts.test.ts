@@ -11,6 +11,7 @@ import {
   ReceiptSchema,
   type Receipt,
   type ReceiptFields,
+  type UnsignedReceipt,
 } from '../../src/receipts/index.js';
 import {
   createEd25519Signer,
@@ -43,6 +44,7 @@ function fields(seq: number, prev: string | null, over: Partial<ReceiptFields> =
     rules_version: 'rules-v1',
     approval_id: null,
     signing_key_id: kid,
+    dry_run: false,
     ...over,
   };
 }
@@ -127,10 +129,71 @@ describe('receipts', () => {
       { ...r, policy_decision: 'REQUIRE_HUMAN' },
       { ...r, receipt_version: 'v2' },
       (({ signing_key_id: _k, ...rest }) => rest)(r),
+      (({ dry_run: _d, ...rest }) => rest)(r),
+      { ...r, dry_run: true },
+      { ...r, dry_run: 'no' },
+      { ...r, dry_run: null },
+      { ...r, dry_run: true, approval_id: 'apr-1' },
+      { ...r, dry_run: false, approval_id: 'apr-1' },
     ];
     for (const v of variants) {
       expect(receiptShapeProblems(v).length === 0, JSON.stringify(v).slice(0, 80)).toBe(ReceiptSchema.safeParse(v).success);
     }
+  });
+});
+
+describe('dry_run in receipts', () => {
+  it('every new receipt carries dry_run: buildReceipt refuses one without it, or with a non-boolean', async () => {
+    const { dry_run: _d, ...without } = fields(1, null);
+    expect(() => buildReceipt(without as ReceiptFields)).toThrow(/dry_run/);
+    expect(() => buildReceipt({ ...fields(1, null), dry_run: 'true' as never })).toThrow(/dry_run/);
+    const { dry_run: _d2, ...builtWithout } = buildReceipt(fields(1, null));
+    expect(receiptShapeProblems(builtWithout, false)).toEqual(['dry_run: must be true or false']);
+    for (const dry of [true, false]) {
+      const r = await signReceipt(buildReceipt(fields(1, null, { dry_run: dry })), signer);
+      expect(r.dry_run).toBe(dry);
+      expect(await verifyReceipt(r, jwks)).toEqual({ ok: true });
+      expect(ReceiptSchema.safeParse(r).success).toBe(true);
+    }
+  });
+
+  it('a dry-run receipt never cites an approval (the Hall cannot build one; a verifier refuses one)', async () => {
+    expect(() => buildReceipt(fields(1, null, { dry_run: true, approval_id: 'apr-1' }))).toThrow(/approval_id/);
+    // Signed by the key holder anyway: refused as malformed, never a pass.
+    const { receipt_hash: _h, signature: _s, ...body } = await signReceipt(buildReceipt(fields(1, null)), signer);
+    const forged = await signReceipt({ ...body, dry_run: true, approval_id: 'apr-1' } as UnsignedReceipt, signer);
+    const v = await verifyReceipt(forged, jwks);
+    expect(v.code).toBe('RECEIPT_SCHEMA_INVALID');
+    expect(v.message).toContain('approval_id: must be null on a dry run');
+    expect(buildReceipt(fields(1, null, { dry_run: false, approval_id: 'apr-1' })).approval_id).toBe('apr-1');
+  });
+
+  it('dry_run is covered by receipt_hash: flipping or dropping it breaks the receipt', async () => {
+    const r = await signReceipt(buildReceipt(fields(1, null, { dry_run: true })), signer);
+    expect((await verifyReceipt({ ...r, dry_run: false }, jwks)).code).toBe('RECEIPT_HASH_MISMATCH');
+    const { dry_run: _d, ...dropped } = r;
+    expect((await verifyReceipt(dropped, jwks)).code).toBe('RECEIPT_HASH_MISMATCH');
+    const { receipt_hash: _h, signature: _s, ...body } = r;
+    expect(r.receipt_hash).toBe(sha256Hex(utf8(canonicalJson(body))));
+    expect(canonicalJson(body)).toContain('"dry_run":true');
+  });
+
+  it('chains issued before dry_run existed still verify, alone and continued by new receipts', async () => {
+    const out: Receipt[] = [];
+    let prev: string | null = null;
+    for (let s = 1; s <= 5; s++) {
+      const built = buildReceipt(fields(s, prev, { dry_run: s === 5 }));
+      // seq 1-3 as a v0.1 Hall issued them: no dry_run field at all
+      const unsigned = s <= 3 ? ((({ dry_run: _d, ...old }) => old)(built) as UnsignedReceipt) : built;
+      const r = await signReceipt(unsigned, signer);
+      out.push(r);
+      prev = r.receipt_hash;
+    }
+    expect('dry_run' in out[0]!).toBe(false);
+    for (const r of out) expect(ReceiptSchema.safeParse(r).success).toBe(true);
+    expect(await verifyChain(out.slice(0, 3), jwks)).toMatchObject({ ok: true, verified: 3 });
+    expect(await verifyChain(out, jwks)).toMatchObject({ ok: true, verified: 5 });
+    expect(out.map((r) => r.dry_run)).toEqual([undefined, undefined, undefined, false, true]);
   });
 });
 

@@ -28,7 +28,7 @@ describe('verify path', () => {
       buildReceipt({
         tenant_id: 't-ü', seq: 1, prev_receipt_hash: null, decision_id: 'd', correlation_id: 'c', worker_id: null,
         worker_species_id: null, capability_id: 'cap.doc.summarize', policy_decision: 'DENY', deny_code: 'DENY_X',
-        controls_verified: [], artifact_hash: null, rules_version: '', approval_id: null, signing_key_id: 'k',
+        controls_verified: [], artifact_hash: null, rules_version: '', approval_id: null, signing_key_id: 'k', dry_run: false,
       }),
       pair.seed,
     );
@@ -43,7 +43,7 @@ describe('verify path', () => {
       buildReceipt({
         tenant_id: 't', seq: 1, prev_receipt_hash: null, decision_id: 'd', correlation_id: 'c', worker_id: null,
         worker_species_id: null, capability_id: 'cap.x', policy_decision: 'ALLOW', deny_code: null,
-        controls_verified: [], artifact_hash: null, rules_version: 'v', approval_id: null, signing_key_id: jwk.kid!,
+        controls_verified: [], artifact_hash: null, rules_version: 'v', approval_id: null, signing_key_id: jwk.kid!, dry_run: false,
       }),
       pair.seed,
     );
