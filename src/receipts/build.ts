@@ -7,11 +7,14 @@ import { hashReceipt, RECEIPT_VERSION } from './core.js';
 import { UnsignedReceiptSchema, type Receipt, type UnsignedReceipt } from './schema.js';
 import { generateUuidV7 } from './uuid.js';
 
+/** The named fields of an unsigned receipt (without looseObject's index signature, which Omit would collapse). */
+type KnownReceiptFields = { [K in keyof UnsignedReceipt as string extends K ? never : K]: UnsignedReceipt[K] };
+
 /**
  * Receipt fields the caller supplies; receipt_version is set, receipt_id and dispatched_at default.
  * `dry_run` is required: true exactly when the decision answered a RouteInput with dry_run: true.
  */
-export type ReceiptFields = Omit<UnsignedReceipt, 'receipt_version' | 'receipt_id' | 'dispatched_at'> & {
+export type ReceiptFields = Omit<KnownReceiptFields, 'receipt_version' | 'receipt_id' | 'dispatched_at'> & {
   receipt_id?: string;
   dispatched_at?: string;
 };
