@@ -10,6 +10,8 @@ import { Miniflare } from 'miniflare';
 import { readD1Migrations } from '@cloudflare/vitest-pool-workers';
 // @ts-ignore plain ESM helper without type declarations (resolved only when allowJs is on)
 import { buildSeedEntries } from '../../scripts/kv-seed.mjs';
+// @ts-ignore plain ESM helper without type declarations (resolved only when allowJs is on)
+import { buildRegistrySeedSql } from '../../scripts/registry-seed.mjs';
 import { exportEd25519PrivateJwk, generateEd25519KeyPair } from '../../src/crypto/index.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -75,6 +77,8 @@ export async function startLiveHall(): Promise<LiveHall> {
   for (const migration of await readD1Migrations(join(root, 'migrations'))) {
     for (const q of migration.queries) await db.prepare(q).run();
   }
+  // The seed's workers go into the D1 registry (one statement per line), as `npm start` does.
+  for (const q of (buildRegistrySeedSql(join(root, 'kv-seed')) as string).split('\n').filter(Boolean)) await db.prepare(q).run();
   const kv = await mf.getKVNamespace('HALL_KV');
   const entries = buildSeedEntries(join(root, 'kv-seed'), { tokens: { HALL_DEMO_TENANT_TOKEN: demoToken } }) as { key: string; value: string }[];
   for (const e of entries) await kv.put(e.key, e.value);
