@@ -34,6 +34,7 @@ export {
   isControlId,
   MalformedEnvelopeError,
   workerFactsFromRecord,
+  blastScoreOfRadius,
   type BuildRegistryOptions,
   type RecordFacts,
 } from './registry.js';

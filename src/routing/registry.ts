@@ -30,8 +30,32 @@ export function workerFactsFromRecord(record: Record<string, unknown>): RecordFa
   const ci = record.currently_implements;
   if (Array.isArray(ci)) for (const c of ci) if (isControlId(c)) controls.add(c);
   const b = record.blast_score;
-  const blast_score = typeof b === 'number' && Number.isInteger(b) && b >= 0 && b <= 100 ? b : null;
+  const declared = typeof b === 'number' && Number.isInteger(b) && b >= 0 && b <= 100 ? b : null;
+  const derived = blastScoreOfRadius(record.blast_radius);
+  const blast_score = declared === null ? derived : derived === null ? declared : Math.max(declared, derived);
   return { controls, blast_score };
+}
+
+const REVERSIBILITY_SCORE: Record<string, number> = { reversible: 0, partially_reversible: 2, 'partially-reversible': 2, difficult: 4, irreversible: 5 };
+
+/**
+ * The blast score a record's `blast_radius` implies: WCP §7 sums five dimensions of 0-5 (0-25);
+ * times 4 puts it on pyhall's 0-100 scale (threshold 85). Null when the record gives no dimensions.
+ */
+export function blastScoreOfRadius(radius: unknown): number | null {
+  if (typeof radius !== 'object' || radius === null || Array.isArray(radius)) return null;
+  const r = radius as Record<string, unknown>;
+  let sum = 0;
+  let seen = false;
+  for (const k of ['data', 'network', 'financial', 'time', 'reversibility']) {
+    const v = r[k];
+    const n = typeof v === 'number' ? v : typeof v === 'string' ? REVERSIBILITY_SCORE[v] : undefined;
+    if (typeof n === 'number' && Number.isFinite(n)) {
+      sum += Math.min(5, Math.max(0, n));
+      seen = true;
+    }
+  }
+  return seen ? Math.min(100, Math.round(sum * 4)) : null;
 }
 
 /** Thrown by the stub privilege policy for envelopes it cannot read (the router denies DENY_INTERNAL_ERROR). */

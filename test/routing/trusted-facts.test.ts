@@ -8,6 +8,8 @@ import {
   RouteDecisionSchema,
   ValidationError,
   applyTenantFacts,
+  blastScoreOfRadius,
+  workerFactsFromRecord,
   buildRegistry,
   compileRules,
   computeArtifactHash,
@@ -171,6 +173,17 @@ describe('trusted-facts mode: blast score from the worker record', () => {
     expect(prod75.deny_reason_if_denied).toMatchObject({ code: 'DENY_POLICY_GATE', reason: 'blast_too_high' });
     const blast = prod75.telemetry_envelopes;
     expect(blast[0]!.event_id).toBe('evt.os.task.denied');
+  });
+
+  it('a record\'s blast_radius (WCP §7: five dimensions of 0-5) implies a score on pyhall\'s 0-100 scale', () => {
+    expect(blastScoreOfRadius({ data: 1, network: 0, financial: 0, time: 1, reversibility: 'reversible' })).toBe(8);
+    expect(blastScoreOfRadius({ data: 5, network: 5, financial: 4, time: 3, reversibility: 'irreversible' })).toBe(88);
+    expect(blastScoreOfRadius({ data: 9 })).toBe(20);
+    expect(blastScoreOfRadius(null)).toBeNull();
+    expect(blastScoreOfRadius({})).toBeNull();
+    // The stricter of a declared blast_score and the radius counts.
+    expect(workerFactsFromRecord({ blast_score: 10, blast_radius: { data: 5, network: 5, financial: 5, time: 5, reversibility: 5 } }).blast_score).toBe(100);
+    expect(workerFactsFromRecord({ blast_score: 60, blast_radius: { data: 1 } }).blast_score).toBe(60);
   });
 
   it('reports the worker whose facts were used', () => {

@@ -55,6 +55,10 @@ export async function postRoute(ctx: RequestContext): Promise<Response> {
   const body = parseWith(RouteRequestSchema, await readJson(ctx.request, ROUTE_BODY_LIMIT), 'The RouteInput');
   mark('body');
   const { approval_id: citedApprovalId, tenant_id: declaredTenant, ...input } = body;
+  // A rehearsal must not lean on a human's approval: its receipt would cite an approval it never used.
+  if (input.dry_run && citedApprovalId !== undefined) {
+    throw new HallHttpError(400, 'DRY_RUN_CANNOT_CITE_APPROVAL', 'A dry run cannot cite an approval (it would not consume it). Send the dry run without approval_id, or the real request with it.');
+  }
   const tenantId = tenantOf(principal, declaredTenant);
   assertTenantAccess(principal, tenantId);
   const declared = { ...input, tenant_id: tenantId } as RouteInput;
@@ -136,6 +140,7 @@ export async function postRoute(ctx: RequestContext): Promise<Response> {
           artifact_hash: decision.artifact_hash,
           rules_version: snapshot.rulesVersion ?? '',
           approval_id: receiptApprovalId,
+          dry_run: routeInput.dry_run === true,
           signing_key_id: signer.kid,
         });
         // The hash now (the next link needs it); the signature may follow asynchronously.
