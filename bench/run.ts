@@ -5,6 +5,7 @@ export {}; // a module, so top-level await is allowed
 const sections: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   decide: () => import('./decide.js'),
   hash: () => import('./hash.js'),
+  tree: () => import('./ingest-tree.js'),
   http: () => import('./http.js'),
   bundle: () => import('./bundle.js'),
 };

@@ -13,6 +13,7 @@ export const TAR_ERROR_CODES = [
   'TAR_CORRUPT', // bad checksum, bad number field, bad pax record, corrupt gzip, unsupported compression
   'TAR_TRUNCATED', // the stream ended before the end-of-archive marker
   'TAR_LIMIT_EXCEEDED', // a size/count/ratio limit was hit (details.limit names which)
+  'TAR_NAME_COLLISION', // two names are equal under Unicode NFC or case folding (only when refused on request)
 ] as const;
 
 export type TarErrorCode = (typeof TAR_ERROR_CODES)[number];
@@ -28,6 +29,7 @@ const ADVICE: Record<TarErrorCode, string> = {
   TAR_CORRUPT: 'Upload a valid .tar or gzip-compressed .tgz archive.',
   TAR_TRUNCATED: 'The upload is incomplete; upload the whole archive again.',
   TAR_LIMIT_EXCEEDED: 'Make the package smaller, or raise the limit if you trust the source.',
+  TAR_NAME_COLLISION: 'Rename one of them so that no two names differ only in letter case or Unicode normalisation, and repack.',
 };
 
 /** A rejection of an uploaded archive: `code` is stable, `message` says what is wrong and what to do. */

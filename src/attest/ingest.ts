@@ -3,14 +3,10 @@
 // root manifest, and return pyhall's canonical package hash with the records behind it.
 import { TarError, quoteTarName } from './errors.js';
 import { resolveTarLimits, type TarLimits } from './limits.js';
-import {
-  isExcludedPackagePath,
-  sortPackagePaths,
-  packageHashFromRecords,
-  type PackageRecord,
-} from './package-hash.js';
+import { isExcludedPackageParts, packageHashOfOrderedRecords, type PackageRecord } from './package-hash.js';
 import { BUFFERED_DIGEST_MAX_BYTES, createFileDigest, type Sha256Factory } from './tar/digest.js';
-import { normaliseStripPrefix, packagePathOf } from './tar/entry-path.js';
+import { normaliseStripPrefix, packagePartsOf } from './tar/entry-path.js';
+import { PathTree, TREE_DIR, TREE_FILE } from './tar/path-tree.js';
 import { TarReader, type TarBodySink, type TarEntry } from './tar/reader.js';
 import { tarChunks, type PackageSource, type SourceStats } from './tar/source.js';
 
@@ -29,6 +25,12 @@ export interface IngestOptions {
    * ones stream through a slower JS hash outside workerd. Raising it trades memory for speed.
    */
   digestBufferBytes?: number;
+  /**
+   * Refuse (TAR_NAME_COLLISION) two names that are equal under Unicode NFC or case folding, such
+   * as `A.py` and `a.py`, or the NFC and NFD forms of `café.py`. Default false: pyhall hashes them
+   * as distinct files, and so does the package hash here. Verification for registration sets it.
+   */
+  refuseNameCollisions?: boolean;
 }
 
 export interface PackageIngestStats {
@@ -50,9 +52,6 @@ export interface PackageIngestResult {
   manifest: Uint8Array | null;
   stats: PackageIngestStats;
 }
-
-const FILE = 1;
-const DIR = 0;
 
 function specialKind(e: TarEntry): string {
   switch (e.typeflag) {
@@ -82,35 +81,12 @@ export async function ingestPackage(source: PackageSource | null, options: Inges
   const digestBuffer = options.digestBufferBytes ?? BUFFERED_DIGEST_MAX_BYTES;
   if (!(digestBuffer >= 0)) throw new TypeError('digestBufferBytes must be a non-negative number');
 
-  const records: PackageRecord[] = [];
-  const excluded: string[] = [];
-  const tree = new Map<string, number>();
+  // Every file's node in the tree → its record, or its path when excluded from the hash.
+  const files = new Map<number, PackageRecord | string>();
+  // Every path seen, as a tree of components: duplicates, file/directory conflicts and (on
+  // request) colliding names are refused in O(path length) per entry, bounded by maxTreeNodes.
+  const tree = new PathTree(limits.maxTreeNodes, options.refuseNameCollisions === true);
   let manifest: Uint8Array | null = null;
-
-  // Registers a path as file or directory; its ancestors become directories. Names that
-  // normalise to the same path, or a file used as a directory, are refused.
-  const claim = (rel: string, kind: number, e: TarEntry) => {
-    const prev = tree.get(rel);
-    if (prev !== undefined) {
-      if (prev === FILE && kind === FILE) {
-        throw new TarError('TAR_DUPLICATE_PATH', `Entry ${quoteTarName(e.name)} at byte ${e.offset} names the file ${quoteTarName(rel)} a second time`, { path: rel, offset: e.offset });
-      }
-      if (prev !== kind) {
-        throw new TarError('TAR_PATH_CONFLICT', `Entry ${quoteTarName(e.name)} at byte ${e.offset}: ${quoteTarName(rel)} is both a file and a directory`, { path: rel, offset: e.offset });
-      }
-      return; // a directory listed twice is harmless
-    }
-    tree.set(rel, kind);
-    for (let i = rel.lastIndexOf('/'); i > 0; i = rel.lastIndexOf('/', i - 1)) {
-      const parent = rel.slice(0, i);
-      const p = tree.get(parent);
-      if (p === DIR) break; // its own ancestors were registered with it
-      if (p === FILE) {
-        throw new TarError('TAR_PATH_CONFLICT', `Entry ${quoteTarName(e.name)} at byte ${e.offset}: ${quoteTarName(parent)} is a file but is used as a directory`, { path: rel, offset: e.offset });
-      }
-      tree.set(parent, DIR);
-    }
-  };
 
   const onEntry = (e: TarEntry): TarBodySink | null => {
     if (e.type === 'hardlink' || e.type === 'symlink') {
@@ -119,21 +95,23 @@ export async function ingestPackage(source: PackageSource | null, options: Inges
     if (e.type !== 'file' && e.type !== 'directory') {
       throw new TarError('TAR_SPECIAL_ENTRY', `Entry ${quoteTarName(e.name)} at byte ${e.offset} is a ${specialKind(e)}`, { path: e.name, offset: e.offset, typeflag: e.typeflag });
     }
-    const rel = packagePathOf(e.name, prefix, limits, e.offset);
+    const { rel, parts } = packagePartsOf(e.name, prefix, limits, e.offset);
     if (e.type === 'directory') {
-      if (rel !== '') claim(rel, DIR, e);
+      if (parts.length > 0) tree.claim(parts, TREE_DIR, e);
       return null;
     }
-    if (rel === '' || e.name.endsWith('/')) {
+    if (parts.length === 0 || e.name.endsWith('/')) {
       throw new TarError('TAR_PATH_CONFLICT', `Entry ${quoteTarName(e.name)} at byte ${e.offset} is a file named like a directory`, { path: e.name, offset: e.offset });
     }
-    claim(rel, FILE, e);
-    const excludedFile = isExcludedPackagePath(rel);
-    if (excludedFile) excluded.push(rel);
+    const node = tree.claim(parts, TREE_FILE, e);
+    const excludedFile = isExcludedPackageParts(parts, rel);
     const captureSink = rel === capture ? captureBody(rel, e.size) : null;
-    if (excludedFile) return captureSink;
+    if (excludedFile) {
+      files.set(node, rel);
+      return captureSink;
+    }
     const record: PackageRecord = { path: rel, size: e.size, sha256: '' };
-    records.push(record);
+    files.set(node, record);
     const digest = createFileDigest(e.size, injected, digestBuffer);
     return {
       write(bytes) {
@@ -177,9 +155,16 @@ export async function ingestPackage(source: PackageSource | null, options: Inges
     await chunks.return(undefined);
   }
 
-  sortPackagePaths(excluded, (p) => p);
+  // Hash order straight from the tree (no sort over whole paths).
+  const records: PackageRecord[] = [];
+  const excluded: string[] = [];
+  for (const node of tree.filesInOrder()) {
+    const f = files.get(node)!;
+    if (typeof f === 'string') excluded.push(f);
+    else records.push(f);
+  }
   return {
-    package_hash: packageHashFromRecords(records),
+    package_hash: packageHashOfOrderedRecords(records),
     records,
     excluded_entries: excluded,
     manifest,

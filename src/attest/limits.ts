@@ -13,6 +13,13 @@ export interface TarLimits {
   maxPathBytes: number;
   /** UTF-8 bytes of one path component (255 is NAME_MAX on common file systems). */
   maxComponentBytes: number;
+  /** Components (segments) of one entry path after normalisation: `a/b/c.py` is 3. */
+  maxPathDepth: number;
+  /**
+   * Distinct paths in the package tree, files and directories (implied parents included): the
+   * memory the path checks hold is proportional to this, not to the bytes of the names.
+   */
+  maxTreeNodes: number;
   /** Inflated bytes per compressed byte of a .tgz, checked once `inflateRatioGraceBytes` are out. */
   maxInflateRatio: number;
   /** Inflated bytes allowed before the ratio applies (tiny archives compress very well). */
@@ -31,6 +38,8 @@ export const DEFAULT_TAR_LIMITS: Readonly<TarLimits> = Object.freeze({
   maxFileBytes: 128 * MiB,
   maxPathBytes: 4096,
   maxComponentBytes: 255,
+  maxPathDepth: 256,
+  maxTreeNodes: 100_000,
   maxInflateRatio: 200,
   inflateRatioGraceBytes: 1 * MiB,
   maxMetaBytes: 64 * 1024,

@@ -29,8 +29,13 @@ export const EXCLUDED_PACKAGE_COMPONENTS: ReadonlySet<string> = new Set([
 
 /** True when pyhall leaves this relative path out of the hash (any excluded component, or `*.pyc`). */
 export function isExcludedPackagePath(relPath: string): boolean {
+  return isExcludedPackageParts(relPath.split('/'), relPath);
+}
+
+/** isExcludedPackagePath for a path already split into its components. */
+export function isExcludedPackageParts(parts: readonly string[], relPath: string): boolean {
   if (relPath.endsWith('.pyc')) return true;
-  for (const part of relPath.split('/')) if (EXCLUDED_PACKAGE_COMPONENTS.has(part)) return true;
+  for (const part of parts) if (EXCLUDED_PACKAGE_COMPONENTS.has(part)) return true;
   return false;
 }
 
@@ -46,7 +51,10 @@ export function comparePackagePaths(a: string, b: string): number {
 function compareSplitPaths(pa: string[], pb: string[]): number {
   const n = Math.min(pa.length, pb.length);
   for (let i = 0; i < n; i++) {
-    const c = compareCodePoints(pa[i]!, pb[i]!);
+    const x = pa[i]!;
+    const y = pb[i]!;
+    if (x === y) continue; // shared folders: one native comparison, not a loop per character
+    const c = compareCodePoints(x, y);
     if (c !== 0) return c;
   }
   return pa.length - pb.length;
@@ -68,6 +76,11 @@ export function sortPackagePaths<T>(items: T[], pathOf: (item: T) => string): T[
 /** Sorts records in place into hash order and returns the package hash (lowercase hex). */
 export function packageHashFromRecords(records: PackageRecord[]): string {
   sortPackagePaths(records, (r) => r.path);
+  return packageHashOfOrderedRecords(records);
+}
+
+/** The package hash of records already in hash order (not checked). */
+export function packageHashOfOrderedRecords(records: readonly PackageRecord[]): string {
   const h = sha256.create();
   for (const r of records) h.update(utf8(packageRecordLine(r)));
   return toHex(h.digest());

@@ -25,6 +25,14 @@ export function normaliseStripPrefix(prefix: string | undefined): string {
  * from `normaliseStripPrefix`.
  */
 export function packagePathOf(name: string, prefix: string, limits: TarLimits, offset: number): string {
+  return packagePartsOf(name, prefix, limits, offset).rel;
+}
+
+/**
+ * The normalised package-relative path, as a string and as its components (`''` and [] for the
+ * package root itself), at most `limits.maxPathDepth` of them. Linear in the length of the name.
+ */
+export function packagePartsOf(name: string, prefix: string, limits: TarLimits, offset: number): { rel: string; parts: string[] } {
   const bad = (code: 'TAR_BAD_NAME' | 'TAR_PATH_TRAVERSAL', why: string) =>
     new TarError(code, `Entry ${quoteTarName(name)} at byte ${offset} ${why}`, { path: name, offset });
   if (name === '') throw bad('TAR_BAD_NAME', 'has an empty name');
@@ -33,7 +41,7 @@ export function packagePathOf(name: string, prefix: string, limits: TarLimits, o
 
   let rest = name;
   if (prefix !== '') {
-    if (name === prefix || name === prefix.slice(0, -1)) return '';
+    if (name === prefix || name === prefix.slice(0, -1)) return { rel: '', parts: [] };
     if (!name.startsWith(prefix)) {
       throw new TarError('TAR_OUTSIDE_PREFIX', `Entry ${quoteTarName(name)} at byte ${offset} is not under the strip prefix ${quoteTarName(prefix)}`, {
         path: name,
@@ -43,8 +51,11 @@ export function packagePathOf(name: string, prefix: string, limits: TarLimits, o
     }
     rest = name.slice(prefix.length);
   }
-  const parts: string[] = [];
-  for (const part of rest.split('/')) {
+  // Components are kept in place in the split array ('' and '.' dropped): one pass, one array.
+  const parts = rest.split('/');
+  let kept = 0;
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i]!;
     if (part === '' || part === '.') continue;
     if (part === '..') throw bad('TAR_PATH_TRAVERSAL', "has a '..' component");
     if (part.length * 3 > limits.maxComponentBytes && encoder.encode(part).length > limits.maxComponentBytes) {
@@ -55,7 +66,17 @@ export function packagePathOf(name: string, prefix: string, limits: TarLimits, o
         offset,
       });
     }
-    parts.push(part);
+    if (kept === limits.maxPathDepth) {
+      throw new TarError('TAR_LIMIT_EXCEEDED', `Entry ${quoteTarName(name)} at byte ${offset} is deeper than ${limits.maxPathDepth} path components`, {
+        limit: 'maxPathDepth',
+        value: limits.maxPathDepth,
+        path: name,
+        offset,
+      });
+    }
+    parts[kept++] = part;
   }
-  return parts.join('/');
+  const normalised = kept === parts.length;
+  parts.length = kept;
+  return { rel: normalised ? rest : parts.join('/'), parts };
 }
