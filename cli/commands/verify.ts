@@ -1,5 +1,5 @@
 // `edgehall verify <file.tar|file.tgz> --worker-id ID --species ID [--manifest FILE]
-//   [--strip-prefix P] [--secret-env VAR] [--keys JWKS_FILE] [--json] [--records]`
+//   [--strip-prefix P] [--secret-env VAR] [--keys JWKS_FILE] [--strict] [--json] [--records]`
 // One pass over the archive: canonical package hash, root manifest.json (or --manifest), verdict.
 // Exit 0 when ok, 1 when denied, 2 on bad usage or an unreadable input file.
 import { readFile, stat } from 'node:fs/promises';
@@ -11,7 +11,7 @@ import { ARCHIVE_OPTIONS, parseCliOptions, printedHelp, str } from '../options.j
 export const summary = 'verify an archive against its awp.v1 manifest (HMAC or Ed25519 namespace key)';
 
 const USAGE = `usage: edgehall verify <file.tar|file.tgz> --worker-id ID --species ID [--manifest FILE]
-                      [--strip-prefix P] [--secret-env VAR] [--keys JWKS_FILE] [--json] [--records]
+                      [--strip-prefix P] [--secret-env VAR] [--keys JWKS_FILE] [--strict] [--json] [--records]
 
 Hashes the archive as pyhall hashes the package on disk and checks the manifest in pyhall's order:
 identity, package hash, signature present, signature valid. Without --manifest the archive's own
@@ -20,6 +20,9 @@ root manifest.json is used.
                      secret configured means HMAC manifests are denied ATTEST_SIGNATURE_MISSING.
   --keys FILE        JWKS of Ed25519 namespace keys ({"keys":[{"kty":"OKP","crv":"Ed25519","x":..,
                      "kid":..,"ns":"org.acme"}]}) for Ed25519-signed manifests.
+  --strict           also deny what pyhall accepts but the Hall refuses: files left out of the
+                     hash other than the root manifest.json (ATTEST_EXCLUDED_CONTENT), and names
+                     equal under Unicode NFC or case folding (TAR_NAME_COLLISION).
   --json             one JSON object: {"ok":..,"deny_code":..,"package_hash":..,...}
   --records          include the hashed records and excluded entries.
 Exit status: 0 verified, 1 denied, 2 bad usage or unreadable file.`;
@@ -33,7 +36,7 @@ function usageError(msg: string, json: boolean): number {
 
 export async function run(argv: string[]): Promise<number> {
   if (printedHelp(argv, USAGE)) return 0;
-  const p = parseCliOptions(argv, { ...ARCHIVE_OPTIONS, manifest: 'string', keys: 'string', json: 'boolean', records: 'boolean' });
+  const p = parseCliOptions(argv, { ...ARCHIVE_OPTIONS, manifest: 'string', keys: 'string', strict: 'boolean', json: 'boolean', records: 'boolean' });
   const json = argv.includes('--json');
   if (typeof p === 'string') return usageError(p, json);
   if (p.positional.length !== 1) return usageError('give exactly one archive file', json);
@@ -92,6 +95,7 @@ export async function run(argv: string[]): Promise<number> {
       ...(manifest !== undefined ? { manifest } : {}),
       ...(str(p, 'strip-prefix') !== undefined ? { stripPrefix: str(p, 'strip-prefix') } : {}),
       sha256: nodeSha256,
+      strictContent: p.values.strict === true,
       onProgress: (n) => progress.update(n),
     });
   } finally {

@@ -20,6 +20,12 @@ export const ATTEST_KEY_NAMESPACE_MISMATCH = 'ATTEST_KEY_NAMESPACE_MISMATCH';
 export const ATTEST_CRYPTO_UNAVAILABLE = 'ATTEST_CRYPTO_UNAVAILABLE';
 /** The verifier was called with unusable inputs (not a manifest problem). */
 export const ATTEST_INPUT_INVALID = 'ATTEST_INPUT_INVALID';
+/**
+ * Strict verification only: the archive carries files the package hash leaves out (`__pycache__`,
+ * `*.pyc`, `.git`, a nested `manifest.json`, ...) besides the root manifest.json, so the signature
+ * would vouch for an archive whose extra content nobody signed. pyhall accepts these.
+ */
+export const ATTEST_EXCLUDED_CONTENT = 'ATTEST_EXCLUDED_CONTENT';
 
 export type AttestDenyCode =
   | typeof ATTEST_MANIFEST_MISSING
@@ -33,4 +39,5 @@ export type AttestDenyCode =
   | typeof ATTEST_KEY_UNKNOWN
   | typeof ATTEST_KEY_NAMESPACE_MISMATCH
   | typeof ATTEST_CRYPTO_UNAVAILABLE
-  | typeof ATTEST_INPUT_INVALID;
+  | typeof ATTEST_INPUT_INVALID
+  | typeof ATTEST_EXCLUDED_CONTENT;
