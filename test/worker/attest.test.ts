@@ -2,12 +2,12 @@
 // verified package, and the routing-time checks that use it (attestation, tamper, ban list).
 import { createExecutionContext, env } from 'cloudflare:test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildManifest, ingestPackage, serializeManifestBytes, signManifestEd25519 } from '../../src/attest/index.js';
+import { DEFAULT_TAR_LIMITS, buildManifest, ingestPackage, serializeManifestBytes, signManifestEd25519 } from '../../src/attest/index.js';
 import { ed25519Sign, exportEd25519PublicJwk, generateEd25519KeyPair, type Ed25519KeyPair } from '../../src/crypto/index.js';
 import { pyJsonDumpsCompact, sha256Hex, toBase64Url, utf8 } from '../../src/util/index.js';
 import { createHallWorker } from '../../worker/index.js';
 import { ADMIN, DEMO, call, json, routeInput, seedKv, seedValue } from './helpers.js';
-import { tarFiles } from '../support/tar.js';
+import { entry, paxEntry, tar, tarFiles } from '../support/tar.js';
 
 const WORKER_ID = 'org.demo.doc-summarizer';
 const SPECIES = 'wrk.doc.summarizer';
@@ -168,5 +168,84 @@ describe('POST /workers/:worker_id/attestation and routing-time checks', () => {
     expect((await json(unban)).hashes).toEqual([]);
     const ok = await json(await call('/route', { method: 'POST', token: DEMO, json: routeInput() }));
     expect(ok.decision.denied).toBe(false);
+  });
+});
+
+describe('issue 8: excluded content, colliding names, corrupt namespace records, ingestion bounds', () => {
+  // Files pyhall leaves out of the package hash: the signed clean manifest still matches.
+  const smuggled = { 'code/__pycache__/x.pyc': 'evil bytecode', 'code/helper.pyc': 'more bytecode', 'code/manifest.json/x.py': 'import os\n' };
+
+  async function signedOver(body: Record<string, string>): Promise<Uint8Array> {
+    const hash = (await ingestPackage(tarFiles(body))).package_hash;
+    const manifest = await signManifestEd25519(buildManifest({ packageHash: hash, workerId: WORKER_ID, speciesId: SPECIES, workerVersion: '1.0.0' }), { seed: demoKey.seed, kid: 'demo-2026', ns: 'org.demo' });
+    return tarFiles({ ...body, 'manifest.json': serializeManifestBytes(manifest as unknown as Record<string, string>) });
+  }
+
+  it('/attest/hash keeps pyhall\'s hash for an archive with excluded entries and lists them', async () => {
+    const res = await upload('/attest/hash', tarFiles({ ...files, ...smuggled }));
+    expect(res.status).toBe(200);
+    const body = await json(res);
+    expect(body.package_hash).toBe(packageHash);
+    expect(body.excluded_entries).toEqual(Object.keys(smuggled));
+  });
+
+  it('/attest/verify and registration refuse a signed package that carries unhashed files (ATTEST_EXCLUDED_CONTENT)', async () => {
+    const evil = await signedPackage(WORKER_ID, SPECIES, demoKey.seed, 'demo-2026', 'org.demo', { ...files, ...smuggled });
+    const v = await upload(`/attest/verify?worker_id=${WORKER_ID}&species=${SPECIES}`, evil);
+    expect(v.status).toBe(422);
+    const vb = await json(v);
+    expect(vb).toMatchObject({ ok: false, code: 'ATTEST_EXCLUDED_CONTENT', deny_code: 'ATTEST_EXCLUDED_CONTENT', package_hash: packageHash });
+    expect(vb.excluded_entries).toEqual([...Object.keys(smuggled), 'manifest.json']);
+    expect(vb.detail ?? vb.message).toContain('code/__pycache__/x.pyc');
+    const r = await upload(`/workers/${WORKER_ID}/attestation`, evil);
+    expect(r.status).toBe(422);
+    expect(await json(r)).toMatchObject({ deny_code: 'ATTEST_EXCLUDED_CONTENT' });
+    // the clean package still verifies
+    expect((await upload(`/attest/verify?worker_id=${WORKER_ID}&species=${SPECIES}`, signedTar)).status).toBe(200);
+  });
+
+  it('/attest/verify and registration refuse names that collide under case folding or NFC (TAR_NAME_COLLISION)', async () => {
+    const pairs: Record<string, string>[] = [{ 'code/A.py': '1', 'code/a.py': '2' }, { 'caf\u00e9.py': '1', 'cafe\u0301.py': '2' }];
+    for (const extra of pairs) {
+      const archive = await signedOver({ ...files, ...extra });
+      const v = await upload(`/attest/verify?worker_id=${WORKER_ID}&species=${SPECIES}`, archive);
+      expect(v.status).toBe(422);
+      expect(await json(v)).toMatchObject({ ok: false, deny_code: 'TAR_NAME_COLLISION' });
+      const r = await upload(`/workers/${WORKER_ID}/attestation`, archive);
+      expect(r.status).toBe(422);
+      expect((await json(r)).deny_code).toBe('TAR_NAME_COLLISION');
+      // hashing alone keeps pyhall's hash of the distinct names
+      expect((await upload('/attest/hash', tarFiles({ ...files, ...extra }))).status).toBe(200);
+    }
+  });
+
+  it('a corrupt ns:<namespace> record fails closed: 503 NAMESPACE_KEYS_UNAVAILABLE, never "no keys"', async () => {
+    const good = await env.HALL_KV.get('ns:org.demo');
+    expect(good).not.toBeNull();
+    try {
+      for (const corrupt of ['{not json', '[]', '"keys"', '{"keys": "demo-2026"}', '{"keys": [{"kty": "RSA", "kid": "demo-2026"}]}', '{"keys": []}']) {
+        await env.HALL_KV.put('ns:org.demo', corrupt);
+        const v = await upload(`/attest/verify?worker_id=${WORKER_ID}&species=${SPECIES}`, signedTar);
+        expect(v.status, corrupt).toBe(503);
+        const body = await json(v);
+        expect(body.code, corrupt).toBe('NAMESPACE_KEYS_UNAVAILABLE');
+        expect(body.detail ?? body.message).toMatch(/PUT \/admin\/namespaces\/org\.demo/);
+        const r = await upload(`/workers/${WORKER_ID}/attestation`, signedTar);
+        expect(r.status, corrupt).toBe(503);
+        expect((await json(r)).code).toBe('NAMESPACE_KEYS_UNAVAILABLE');
+      }
+    } finally {
+      await env.HALL_KV.put('ns:org.demo', good!);
+    }
+    expect((await upload(`/attest/verify?worker_id=${WORKER_ID}&species=${SPECIES}`, signedTar)).status).toBe(200);
+  });
+
+  it('/attest/hash refuses a path deeper than maxPathDepth with TAR_LIMIT_EXCEEDED', async () => {
+    const deep = Array.from({ length: DEFAULT_TAR_LIMITS.maxPathDepth + 1 }, () => 'a').join('/');
+    const res = await upload('/attest/hash', tar(paxEntry({ path: deep }), entry({ name: 'x', data: 'x' })));
+    expect(res.status).toBe(422);
+    const body = await json(res);
+    expect(body.code).toBe('TAR_LIMIT_EXCEEDED');
+    expect(body.details).toMatchObject({ limit: 'maxPathDepth' });
   });
 });

@@ -7,6 +7,7 @@
 //   POST /workers/:worker_id/attestation   verify, then register the package hash for routing
 import { z } from 'zod';
 import { TarError, ingestPackage, verifyArchive, type ArchiveVerdict } from '../../src/attest/index.js';
+import { Ed25519PublicJwkSchema } from '../../src/crypto/index.js';
 import { tenantNamespaceOf } from '../../src/routing/index.js';
 import type { RequestContext } from '../context.js';
 import { principalLabel, requirePrincipal } from '../http/auth.js';
@@ -56,17 +57,30 @@ function cappedUpload(ctx: RequestContext): { stream: ReadableStream<Uint8Array>
   return { stream: request.body.pipeThrough(counter), exceeded: () => over, limit };
 }
 
+/** What PUT /admin/namespaces/:ns stores: one or more Ed25519 keys, each with a kid and bound to ns. */
+const StoredNamespaceKeys = z.array(Ed25519PublicJwkSchema.extend({ kid: z.string().min(1).max(200) })).min(1).max(20);
+
+/**
+ * The namespace's registered keys ({keys: []} when none are registered). A record that is present
+ * but unreadable, empty or not keys of that namespace is corrupt: 503, never "no keys".
+ */
 async function namespaceKeys(ctx: RequestContext, workerId: string): Promise<{ keys: unknown[] }> {
   const ns = tenantNamespaceOf(workerId);
   if (!ns) return { keys: [] };
   const text = await ctx.stores.config.get(KV.namespace(ns));
   if (text === null) return { keys: [] };
+  let keys: unknown;
   try {
-    const rec = JSON.parse(text) as { keys?: unknown };
-    return { keys: Array.isArray(rec.keys) ? rec.keys : [] };
+    const rec = JSON.parse(text) as unknown;
+    keys = rec !== null && typeof rec === 'object' && !Array.isArray(rec) ? (rec as { keys?: unknown }).keys : undefined;
   } catch {
-    return { keys: [] };
+    keys = undefined;
   }
+  const parsed = StoredNamespaceKeys.safeParse(keys);
+  if (!parsed.success || parsed.data.some((k) => k.ns !== undefined && k.ns !== ns)) {
+    throw new HallHttpError(503, 'NAMESPACE_KEYS_UNAVAILABLE', `The key set of ${ns} is corrupt, so its packages cannot be verified or attested. An operator must re-upload it with PUT /admin/namespaces/${ns}.`);
+  }
+  return { keys: keys as unknown[] };
 }
 
 function verdictBody(v: ArchiveVerdict): Record<string, unknown> {
@@ -100,7 +114,8 @@ export async function attestVerify(ctx: RequestContext): Promise<Response> {
   const q = parseWith(VerifyQuerySchema, queryObject(ctx.url), 'The query', 'INVALID_QUERY');
   const keys = await namespaceKeys(ctx, q.worker_id);
   const upload = cappedUpload(ctx);
-  const v = await verifyArchive(upload.stream, { workerId: q.worker_id, speciesId: q.species, keys, secret: null, ...(q.strip_prefix !== undefined ? { stripPrefix: q.strip_prefix } : {}) });
+  // strictContent: unhashed files (caches, *.pyc, nested manifests) and colliding names are refused.
+  const v = await verifyArchive(upload.stream, { workerId: q.worker_id, speciesId: q.species, keys, secret: null, strictContent: true, ...(q.strip_prefix !== undefined ? { stripPrefix: q.strip_prefix } : {}) });
   if (upload.exceeded()) throw tooLarge(upload.limit);
   return v.ok ? jsonResponse(verdictBody(v)) : deniedVerdict(v);
 }
@@ -131,7 +146,8 @@ export async function registerAttestation(ctx: RequestContext): Promise<Response
     throw new HallHttpError(409, 'NAMESPACE_KEYS_MISSING', `${ns} has no registered Ed25519 keys, so its packages cannot be attested. An operator registers them with PUT /admin/namespaces/${ns}.`);
   }
   const upload = cappedUpload(ctx);
-  const v = await verifyArchive(upload.stream, { workerId, speciesId: species, keys, secret: null, ...(q.strip_prefix !== undefined ? { stripPrefix: q.strip_prefix } : {}) });
+  // strictContent refuses ATTEST_EXCLUDED_CONTENT / TAR_NAME_COLLISION before anything is stored.
+  const v = await verifyArchive(upload.stream, { workerId, speciesId: species, keys, secret: null, strictContent: true, ...(q.strip_prefix !== undefined ? { stripPrefix: q.strip_prefix } : {}) });
   if (upload.exceeded()) throw tooLarge(upload.limit);
   if (!v.ok || !v.package_hash) return deniedVerdict(v);
   if (v.signature_type !== 'ed25519') {
