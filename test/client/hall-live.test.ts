@@ -112,7 +112,7 @@ describe('HallClient against the live Hall', () => {
       worker_species_id: 'wrk.doc.translator',
       capabilities: ['cap.doc.translate'],
       currently_implements: ['ctrl.obs.audit-log-append-only'],
-      risk_tier: 'low',
+      risk_tier: 'low' as const,
     };
     const out = await demo.enroll(record);
     expect(out).toMatchObject({ enrolled: true, worker_id: 'org.demo.translator', artifact_hash_verified: true });

@@ -16,6 +16,8 @@ import {
   decide,
   parseRouteInput,
   type DecideContext,
+  type PolicyDocumentLike,
+  type TenantFactsLike,
   type TrustedFactsReport,
 } from '../../src/index.js';
 
@@ -60,7 +62,7 @@ const policy = {
     { match: { blast_score_gte: 70 }, decision: 'DENY', reason: 'blast_too_high' },
   ],
   default: { decision: 'ALLOW', reason: 'allow' },
-};
+} satisfies PolicyDocumentLike;
 
 const req = (over: Record<string, unknown> = {}) => ({
   capability_id: 'cap.doc.seal',
@@ -198,7 +200,7 @@ describe('Hall tenants option: Hall-held tenant facts', () => {
     { tenant_id: 'risky', tenant_risk: 'high', data_label_floor: 'PUBLIC', allowed_envs: ['dev', 'stage', 'prod'] },
     { tenant_id: 'secret', tenant_risk: 'low', data_label_floor: 'RESTRICTED', allowed_envs: ['dev', 'stage', 'prod'] },
     { tenant_id: 'devonly', allowed_envs: ['dev'] },
-  ] as const;
+  ] satisfies TenantFactsLike[];
   const hall = new Hall({ rules, workers, policy, tenants, ...pinned() });
 
   it('a high-risk tenant saying low is denied by the policy gate; the decision carries the effective risk', () => {
