@@ -135,6 +135,19 @@ describe('POST /enroll', () => {
   });
 });
 
+describe('corrupt namespace key sets fail closed', () => {
+  it('a stored key set that is unreadable, empty or bound elsewhere refuses enrollments (503), never "no keys"', async () => {
+    for (const bad of ['{not json', '{"keys": []}', '{"keys": "nope"}', '{"namespace": "org.acme"}']) {
+      await env.HALL_KV.put('ns:org.acme', bad);
+      const res = await enroll(record('org.acme.corrupt-case', { worker_species_id: 'wrk.acme.corrupt-case' }), ACME);
+      expect(res.status, bad).toBe(503);
+      expect((await json(res)).code).toBe('NAMESPACE_KEYS_UNAVAILABLE');
+    }
+    await env.HALL_KV.delete('ns:org.acme');
+    expect((await enroll(record('org.acme.corrupt-case', { worker_species_id: 'wrk.acme.corrupt-case' }), ACME)).status).toBe(201);
+  });
+});
+
 describe('DELETE /workers/:worker_id', () => {
   it('admin only; the worker disappears from discovery; 404 afterwards', async () => {
     expect((await call('/workers/x.someone.tool', { method: 'DELETE', token: DEMO })).status).toBe(403);

@@ -7,13 +7,13 @@
 //   POST /workers/:worker_id/attestation   verify, then register the package hash for routing
 import { z } from 'zod';
 import { TarError, ingestPackage, verifyArchive, type ArchiveVerdict } from '../../src/attest/index.js';
-import { Ed25519PublicJwkSchema } from '../../src/crypto/index.js';
 import { tenantNamespaceOf } from '../../src/routing/index.js';
 import type { RequestContext } from '../context.js';
 import { principalLabel, requirePrincipal } from '../http/auth.js';
 import { parseWith, pathParam, queryObject } from '../http/body.js';
 import { HallHttpError, jsonResponse, problemResponse } from '../http/problem.js';
-import { KV, bumpConfigVersion } from '../stores/config-store.js';
+import { KV } from '../stores/config-store.js';
+import { readNamespaceKeys } from '../stores/namespace-keys.js';
 import { MAX_ID_LENGTH } from '../schemas.js';
 
 export const ATTEST_UPLOAD_LIMIT = 64 * 1024 * 1024;
@@ -57,30 +57,11 @@ function cappedUpload(ctx: RequestContext): { stream: ReadableStream<Uint8Array>
   return { stream: request.body.pipeThrough(counter), exceeded: () => over, limit };
 }
 
-/** What PUT /admin/namespaces/:ns stores: one or more Ed25519 keys, each with a kid and bound to ns. */
-const StoredNamespaceKeys = z.array(Ed25519PublicJwkSchema.extend({ kid: z.string().min(1).max(200) })).min(1).max(20);
-
-/**
- * The namespace's registered keys ({keys: []} when none are registered). A record that is present
- * but unreadable, empty or not keys of that namespace is corrupt: 503, never "no keys".
- */
+/** The namespace's registered keys ({keys: []} when none are registered; corrupt: 503). */
 async function namespaceKeys(ctx: RequestContext, workerId: string): Promise<{ keys: unknown[] }> {
   const ns = tenantNamespaceOf(workerId);
   if (!ns) return { keys: [] };
-  const text = await ctx.stores.config.get(KV.namespace(ns));
-  if (text === null) return { keys: [] };
-  let keys: unknown;
-  try {
-    const rec = JSON.parse(text) as unknown;
-    keys = rec !== null && typeof rec === 'object' && !Array.isArray(rec) ? (rec as { keys?: unknown }).keys : undefined;
-  } catch {
-    keys = undefined;
-  }
-  const parsed = StoredNamespaceKeys.safeParse(keys);
-  if (!parsed.success || parsed.data.some((k) => k.ns !== undefined && k.ns !== ns)) {
-    throw new HallHttpError(503, 'NAMESPACE_KEYS_UNAVAILABLE', `The key set of ${ns} is corrupt, so its packages cannot be verified or attested. An operator must re-upload it with PUT /admin/namespaces/${ns}.`);
-  }
-  return { keys: keys as unknown[] };
+  return { keys: await readNamespaceKeys(ctx.stores.config, ns, 'verifications and attestations of its packages') };
 }
 
 function verdictBody(v: ArchiveVerdict): Record<string, unknown> {
@@ -130,14 +111,9 @@ export async function registerAttestation(ctx: RequestContext): Promise<Response
     throw new HallHttpError(403, 'NAMESPACE_FORBIDDEN', `This token may not register attestations in ${ns}. Use a token of the tenant that owns ${ns}, or the admin token.`);
   }
   const store = ctx.stores.config;
-  const recText = await store.get(KV.worker(workerId));
-  let species: unknown = null;
-  try {
-    species = recText === null ? null : (JSON.parse(recText) as { worker_species_id?: unknown }).worker_species_id;
-  } catch {
-    species = null;
-  }
-  if (typeof species !== 'string') throw new HallHttpError(404, 'WORKER_NOT_FOUND', 'No worker with this worker_id is enrolled. Enroll it with POST /enroll first.');
+  const enrolled = await ctx.stores.registry.getWorker(workerId);
+  if (!enrolled || enrolled.namespace !== ns) throw new HallHttpError(404, 'WORKER_NOT_FOUND', 'No worker with this worker_id is enrolled. Enroll it with POST /enroll first.');
+  const species = enrolled.worker_species_id;
   if (q.species !== undefined && q.species !== species) {
     throw new HallHttpError(409, 'SPECIES_MISMATCH', `The worker is enrolled as ${species}, not ${q.species}. Attest the package of the enrolled species.`);
   }
@@ -166,9 +142,12 @@ export async function registerAttestation(ctx: RequestContext): Promise<Response
     registered_at: registeredAt,
     registered_by: principalLabel(principal),
   };
-  await ctx.stores.evidence.recordAttestation({ attestation_id: `att_${crypto.randomUUID().replace(/-/g, '').slice(0, 16)}`, ...attestation });
-  await store.put(KV.attestation(workerId), JSON.stringify(attestation));
-  await bumpConfigVersion(store);
+  const attestationId = `att_${crypto.randomUUID().replace(/-/g, '').slice(0, 16)}`;
+  // Registered hash, history row and Hall generation in one batch.
+  await ctx.stores.registry.registerAttestation(
+    { worker_id: workerId, namespace: ns, worker_species_id: species, package_hash: v.package_hash, attestation_id: attestationId, registered_by: attestation.registered_by, registered_at: registeredAt },
+    { attestation_id: attestationId, ...attestation },
+  );
   ctx.runtime.configChanged();
   return jsonResponse({ registered: true, ...attestation, trust_statement: v.trust_statement ?? null }, 201);
 }

@@ -19,7 +19,7 @@ import type { RequestContext } from '../context.js';
 import { principalLabel, requirePrincipal, type Principal } from '../http/auth.js';
 import { parseWith, readJson } from '../http/body.js';
 import { HallHttpError, jsonResponse } from '../http/problem.js';
-import { KV, type ConfigStore } from '../stores/config-store.js';
+import { readNamespaceKeys } from '../stores/namespace-keys.js';
 import { RegistryConflictError, type RegistryStore } from '../stores/registry-store.js';
 import { MAX_ID_LENGTH } from '../schemas.js';
 
@@ -41,22 +41,6 @@ type EnrollBody = z.infer<typeof EnrollBodySchema>;
 function maxWorkers(ctx: RequestContext): number {
   const raw = (ctx.env as { HALL_MAX_WORKERS_PER_NAMESPACE?: string }).HALL_MAX_WORKERS_PER_NAMESPACE;
   return raw !== undefined && /^\d{1,6}$/.test(raw) && Number(raw) > 0 ? Number(raw) : DEFAULT_MAX_WORKERS_PER_NAMESPACE;
-}
-
-/** The namespace's registered keys; a corrupt key set refuses enrollments (it must never mean "no keys"). */
-async function namespaceKeys(store: ConfigStore, ns: string): Promise<unknown[]> {
-  const text = await store.get(KV.namespace(ns));
-  if (text === null) return [];
-  let keys: unknown;
-  try {
-    keys = (JSON.parse(text) as { keys?: unknown }).keys;
-  } catch {
-    keys = undefined;
-  }
-  if (!Array.isArray(keys)) {
-    throw new HallHttpError(503, 'NAMESPACE_KEYS_UNAVAILABLE', `The key set of ${ns} is corrupt, so enrollments there are refused. An operator must re-upload it with PUT /admin/namespaces/${ns}.`);
-  }
-  return keys;
 }
 
 function assertMayEnroll(principal: Principal, ns: string): void {
@@ -125,7 +109,7 @@ export async function postEnroll(ctx: RequestContext): Promise<Response> {
   }
 
   const registry = ctx.stores.registry;
-  const [keys, current] = await Promise.all([namespaceKeys(ctx.stores.config, ns), registry.getWorker(body.worker_id)]);
+  const [keys, current] = await Promise.all([readNamespaceKeys(ctx.stores.config, ns, 'enrollments there'), registry.getWorker(body.worker_id)]);
   await assertSpeciesFree(registry, body, ns);
   const limit = maxWorkers(ctx);
   if (!current && (await registry.countWorkers(ns)) >= limit) {
