@@ -11,6 +11,8 @@ export interface TarLimits {
   maxFileBytes: number;
   /** UTF-8 bytes of one entry path (before the strip prefix is removed). */
   maxPathBytes: number;
+  /** UTF-8 bytes of all entry paths together (they are kept in the records and the answer). */
+  maxPathBytesTotal: number;
   /** UTF-8 bytes of one path component (255 is NAME_MAX on common file systems). */
   maxComponentBytes: number;
   /** Components (segments) of one entry path after normalisation: `a/b/c.py` is 3. */
@@ -37,6 +39,7 @@ export const DEFAULT_TAR_LIMITS: Readonly<TarLimits> = Object.freeze({
   maxEntries: 20_000,
   maxFileBytes: 128 * MiB,
   maxPathBytes: 4096,
+  maxPathBytesTotal: 16 * MiB,
   maxComponentBytes: 255,
   maxPathDepth: 256,
   maxTreeNodes: 100_000,

@@ -28,6 +28,15 @@ const expectedHash = (files: { path: string; data: string }[]) =>
   hashPackageFiles(files.map((f) => ({ path: f.path, bytes: enc.encode(f.data) }))).package_hash;
 
 describe('path tree bounds', () => {
+  it('bounds the sum of all entry path bytes (they are kept in the records and the answer)', async () => {
+    const { archive } = deepTreeArchive({ shape: 'shared', entries: 200, pathBytes: 1000, segmentBytes: 31 });
+    const e = await rejection(archive, { limits: { maxPathBytesTotal: 100_000 } });
+    expect(e.code).toBe('TAR_LIMIT_EXCEEDED');
+    expect(e.details).toMatchObject({ limit: 'maxPathBytesTotal', value: 100_000 });
+    expect((await ingestPackage(archive, { limits: { maxPathBytesTotal: 300_000 } })).records).toHaveLength(200);
+    expect(DEFAULT_TAR_LIMITS.maxPathBytesTotal).toBe(16 * 1024 * 1024);
+  });
+
   it('hashes many deep unique paths and many deep shared paths exactly like the file hasher', async () => {
     const limits = { maxTreeNodes: 1_000_000, maxPathDepth: 2048 };
     for (const shape of ['unique', 'shared'] as const) {

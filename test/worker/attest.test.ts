@@ -8,6 +8,7 @@ import { enrollmentStatement } from '../../src/routing/enrollment-hash.js';
 import { pyJsonDumpsCompact, sha256Hex, toBase64Url, utf8 } from '../../src/util/index.js';
 import { createHallWorker } from '../../worker/index.js';
 import { ADMIN, DEMO, call, json, routeInput, seedKv, seedValue } from './helpers.js';
+import { deepTreeArchive } from '../support/deep-tree.js';
 import { entry, paxEntry, tar, tarFiles } from '../support/tar.js';
 
 const WORKER_ID = 'org.demo.doc-summarizer';
@@ -251,5 +252,14 @@ describe('issue 8: excluded content, colliding names, corrupt namespace records,
     const body = await json(res);
     expect(body.code).toBe('TAR_LIMIT_EXCEEDED');
     expect(body.details).toMatchObject({ limit: 'maxPathDepth' });
+  });
+
+  it('/attest/hash holds the sum of an upload\'s path bytes to 4 MiB (the isolate has 128 MB)', async () => {
+    const { archive } = deepTreeArchive({ shape: 'shared', entries: 1100, pathBytes: 4000, segmentBytes: 31 });
+    const res = await upload('/attest/hash', archive);
+    expect(res.status).toBe(422);
+    const body = await json(res);
+    expect(body.code).toBe('TAR_LIMIT_EXCEEDED');
+    expect(body.details).toMatchObject({ limit: 'maxPathBytesTotal', value: 4 * 1024 * 1024 });
   });
 });

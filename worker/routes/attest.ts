@@ -17,6 +17,11 @@ import { readNamespaceKeys } from '../stores/namespace-keys.js';
 import { MAX_ID_LENGTH } from '../schemas.js';
 
 export const ATTEST_UPLOAD_LIMIT = 64 * 1024 * 1024;
+/**
+ * Tar limits for uploads, tighter than the SDK's where memory is the isolate's (128 MB): the paths
+ * of an upload are kept in its records and its answer, so their sum is held to 4 MiB.
+ */
+export const UPLOAD_LIMITS = { maxPathBytesTotal: 4 * 1024 * 1024 } as const;
 
 const stripPrefix = z.string().min(1).max(255).optional();
 export const HashQuerySchema = z.object({ strip_prefix: stripPrefix }).strict();
@@ -80,7 +85,7 @@ export async function attestHash(ctx: RequestContext): Promise<Response> {
   const q = parseWith(HashQuerySchema, queryObject(ctx.url), 'The query', 'INVALID_QUERY');
   const upload = cappedUpload(ctx);
   try {
-    const r = await ingestPackage(upload.stream, { ...(q.strip_prefix !== undefined ? { stripPrefix: q.strip_prefix } : {}), captureRootFile: null });
+    const r = await ingestPackage(upload.stream, { ...(q.strip_prefix !== undefined ? { stripPrefix: q.strip_prefix } : {}), captureRootFile: null, limits: UPLOAD_LIMITS });
     return jsonResponse({ package_hash: r.package_hash, records: r.records, excluded_entries: r.excluded_entries, stats: r.stats });
   } catch (err) {
     if (upload.exceeded()) throw tooLarge(upload.limit);
@@ -96,7 +101,7 @@ export async function attestVerify(ctx: RequestContext): Promise<Response> {
   const keys = await namespaceKeys(ctx, q.worker_id);
   const upload = cappedUpload(ctx);
   // strictContent: unhashed files (caches, *.pyc, nested manifests) and colliding names are refused.
-  const v = await verifyArchive(upload.stream, { workerId: q.worker_id, speciesId: q.species, keys, secret: null, strictContent: true, ...(q.strip_prefix !== undefined ? { stripPrefix: q.strip_prefix } : {}) });
+  const v = await verifyArchive(upload.stream, { workerId: q.worker_id, speciesId: q.species, keys, secret: null, strictContent: true, limits: UPLOAD_LIMITS, ...(q.strip_prefix !== undefined ? { stripPrefix: q.strip_prefix } : {}) });
   if (upload.exceeded()) throw tooLarge(upload.limit);
   return v.ok ? jsonResponse(verdictBody(v)) : deniedVerdict(v);
 }
@@ -123,7 +128,7 @@ export async function registerAttestation(ctx: RequestContext): Promise<Response
   }
   const upload = cappedUpload(ctx);
   // strictContent refuses ATTEST_EXCLUDED_CONTENT / TAR_NAME_COLLISION before anything is stored.
-  const v = await verifyArchive(upload.stream, { workerId, speciesId: species, keys, secret: null, strictContent: true, ...(q.strip_prefix !== undefined ? { stripPrefix: q.strip_prefix } : {}) });
+  const v = await verifyArchive(upload.stream, { workerId, speciesId: species, keys, secret: null, strictContent: true, limits: UPLOAD_LIMITS, ...(q.strip_prefix !== undefined ? { stripPrefix: q.strip_prefix } : {}) });
   if (upload.exceeded()) throw tooLarge(upload.limit);
   if (!v.ok || !v.package_hash) return deniedVerdict(v);
   if (v.signature_type !== 'ed25519') {

@@ -100,6 +100,7 @@ export class TarReader {
   private metaFill = 0;
   private metaOffset = 0;
   private pending: PendingMeta = { pax: null, longName: null, longLink: null };
+  private pathBytesTotal = 0;
 
   constructor(
     private readonly limits: TarLimits,
@@ -324,6 +325,15 @@ export class TarReader {
       throw new TarError('TAR_LIMIT_EXCEEDED', `Entry path at byte ${at} is longer than ${this.limits.maxPathBytes} bytes`, {
         limit: 'maxPathBytes',
         value: this.limits.maxPathBytes,
+        offset: at,
+      });
+    }
+    // The names are what a caller keeps (records, excluded entries, the answer): bound their sum.
+    this.pathBytesTotal += nameBytes.length;
+    if (this.pathBytesTotal > this.limits.maxPathBytesTotal) {
+      throw new TarError('TAR_LIMIT_EXCEEDED', `Entry paths add up to more than ${this.limits.maxPathBytesTotal} bytes (at byte ${at})`, {
+        limit: 'maxPathBytesTotal',
+        value: this.limits.maxPathBytesTotal,
         offset: at,
       });
     }
