@@ -3,7 +3,7 @@
 import { decide, type DecideContext, type RegistryClientHook } from './decide.js';
 import { buildRegistry } from './registry.js';
 import { compileRules } from './rules.js';
-import { HallConfigSchema, RouteInputSchema, type RouteDecision, type RouteInput } from './schemas.js';
+import { HallConfigReferenceSchema, RouteInputSchema, type RouteDecision, type RouteInput } from './schemas.js';
 
 export type ConformanceCall = [string, unknown[]];
 
@@ -52,7 +52,8 @@ export function runRoutingCase(c: Record<string, unknown>): ConformanceOutcome {
       if (!p.success) return out({ id, invalid_input: true, error: describeIssues(p.error.issues) });
       input = p.data;
     }
-    // rules, loaded the way pyhall loads them
+    // rules and hall config, loaded the way pyhall loads them (the compatibility mode: unknown match
+    // keys such as tenant_id ignored, a missing match matches everything, unknown config keys dropped)
     const rules = compileRules(c.rules, { mode: 'reference' });
 
     // registry, in the documented order
@@ -70,7 +71,7 @@ export function runRoutingCase(c: Record<string, unknown>): ConformanceOutcome {
     // hall config
     let hallConfig = null;
     if (isObj(c.hall_config)) {
-      const p = HallConfigSchema.safeParse(c.hall_config);
+      const p = HallConfigReferenceSchema.safeParse(c.hall_config);
       if (!p.success) return out({ id, error: `hall_config: ${describeIssues(p.error.issues)}` });
       hallConfig = p.data;
     }

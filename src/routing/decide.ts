@@ -338,7 +338,7 @@ export function decide(input: RouteInput, ctx: DecideContext, opts?: DecideOptio
     }
   }
   // 1. first matching rule
-  const m = ctx.rules.firstMatch(cap, input.env, input.data_label, input.tenant_risk, input.qos_class);
+  const m = ctx.rules.firstMatch(cap, input.env, input.data_label, input.tenant_risk, input.qos_class, tenant);
   if (m === -1) return buildDeny(st, C.NO_MATCHING_RULE, M.DENY_NO_MATCHING_RULE, null, { ruleId: NO_MATCH });
   if (m < -1) {
     const bad = ctx.rules.rules[-(m + 3)]!;

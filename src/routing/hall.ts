@@ -5,6 +5,7 @@ import { decide, denyBeforeRouting, type DecideContext, type DecideOptions, type
 import { compilePolicy, type CompiledPolicy } from './policy.js';
 import { buildRegistry, type WorkerRegistry } from './registry.js';
 import { compileRules, type CompiledRules } from './rules.js';
+import { flattenZodIssues } from './issues.js';
 import { isPyBlank } from './pyfns.js';
 import { DENY_ENV_NOT_ALLOWED, TenantFactsSchema, applyTenantFacts, envNotAllowedMessage, type TenantFacts, type TenantFactsLike } from './tenant-facts.js';
 import {
@@ -12,6 +13,7 @@ import {
   ENVS,
   QOS_CLASSES,
   TENANT_RISKS,
+  HallConfigReferenceSchema,
   HallConfigSchema,
   RouteInputSchema,
   type HallConfig,
@@ -23,7 +25,15 @@ import {
 } from './schemas.js';
 
 export interface HallOptions {
-  /** A rules document `{"rules": [...]}` (validated strictly), or rules compiled with compileRules(). */
+  /**
+   * 'strict' (default): the rules document and config are validated strictly (unknown keys, values
+   * outside the WCP enums and rules without `match` refused with their path; `match.tenant_id` scopes a
+   * rule to tenants). 'reference': pyhall compatibility — rules loaded as pyhall loads them
+   * (compileRules mode 'reference': unknown match keys ignored, a missing match matches everything)
+   * and unknown config keys ignored. Only for documents written for pyhall.
+   */
+  mode?: 'strict' | 'reference';
+  /** A rules document `{"rules": [...]}` (validated per `mode`), or rules compiled with compileRules(). */
   rules: unknown;
   /** Worker enrollment records (validated strictly), or a registry built with buildRegistry(). */
   workers?: readonly RegistryRecordLike[] | WorkerRegistry;
@@ -137,10 +147,13 @@ export function parseRouteInput(input: unknown): RouteInput {
   return p.data;
 }
 
-/** Validates a HallConfig; throws ValidationError listing every problem. */
-export function parseHallConfig(config: unknown): HallConfig {
-  const p = HallConfigSchema.safeParse(config);
-  if (!p.success) throw new ValidationError('hall config', issuesOf(p.error));
+/**
+ * Validates a HallConfig (strict: unknown keys refused; 'reference': ignored, as pyhall does); throws
+ * ValidationError listing every problem.
+ */
+export function parseHallConfig(config: unknown, mode: 'strict' | 'reference' = 'strict'): HallConfig {
+  const p = (mode === 'reference' ? HallConfigReferenceSchema : HallConfigSchema).safeParse(config);
+  if (!p.success) throw new ValidationError('hall config', flattenZodIssues(p.error.issues, Object.keys(HallConfigSchema.shape)));
   return p.data;
 }
 
@@ -175,7 +188,11 @@ export class Hall {
   private readonly ctx: DecideContext;
 
   constructor(options: HallOptions) {
-    this.rules = isCompiledRules(options.rules) ? options.rules : compileRules(options.rules);
+    const mode = options.mode ?? 'strict';
+    if (mode !== 'strict' && mode !== 'reference') {
+      throw new ValidationError('hall options', [{ path: ['mode'], message: "mode must be 'strict' or 'reference'" }]);
+    }
+    this.rules = isCompiledRules(options.rules) ? options.rules : compileRules(options.rules, { mode });
     this.rules.shadows(); // analyse once now, not on the first prod request
     const w = options.workers ?? [];
     this.registry = isRegistry(w)
@@ -184,7 +201,7 @@ export class Hall {
           ...(options.controlsPresent ? { controlsPresent: options.controlsPresent } : {}),
           ...(options.egressAllowlist ? { egressAllowlist: options.egressAllowlist } : {}),
         });
-    this.config = options.config === undefined || options.config === null ? null : parseHallConfig(options.config);
+    this.config = options.config === undefined || options.config === null ? null : parseHallConfig(options.config, mode);
     this.policy = options.policy === undefined ? null : isCompiledPolicy(options.policy) ? options.policy : compilePolicy(options.policy);
     this.tenants = parseTenants(options.tenants);
     const reg = this.registry;

@@ -4,8 +4,8 @@
 import type { ValidationIssue } from '../util/errors.js';
 import { isControlId } from './registry.js';
 import { wcpIdProblem } from './ids.js';
-import { CondKind, MATCH_FIELDS, RulesError, compileRules, type CompiledRule, type CompiledRules } from './rules.js';
-import { DATA_LABELS, ENVS, QOS_CLASSES, TENANT_RISKS } from './schemas.js';
+import { CondKind, MATCH_FIELDS, RulesError, compileForLint, strictRuleIssues, type CompiledRule, type CompiledRules } from './rules.js';
+import { DATA_LABELS, ENVS, MISSING_MATCH_MESSAGE, QOS_CLASSES, TENANT_RISKS } from './schemas.js';
 
 export interface LintIssue {
   severity: 'error' | 'warning';
@@ -20,9 +20,21 @@ export interface LintReport {
   issues: LintIssue[];
 }
 
+export interface LintOptions {
+  /**
+   * 'strict' (default): what the strict loader (compileRules, new Hall, the edge Hall) refuses is an
+   * error. 'reference': the document is meant for pyhall's lenient reading; those problems are
+   * warnings (pyhall ignores unknown match keys and treats a missing match as a catch-all).
+   */
+  mode?: 'strict' | 'reference';
+}
+
 const ENUMS: readonly (readonly string[])[] = [ENVS, DATA_LABELS, TENANT_RISKS, QOS_CLASSES];
 // A capability id no rule names: stands for "every other capability" when probing the index.
 const OTHER_CAPABILITY = '\u0000edgehall:any-other-capability';
+// A tenant id no rule names: stands for "every other tenant".
+const OTHER_TENANT = '\u0000edgehall:any-other-tenant';
+const ENUM_FIELDS = new Set<string>(MATCH_FIELDS.slice(1));
 
 function acceptedValues(r: CompiledRule, f: number): string[] {
   const c = r.conds[f]!;
@@ -33,43 +45,79 @@ function acceptedValues(r: CompiledRule, f: number): string[] {
   return [];
 }
 
+/** Lint code of a strict-loader problem. */
+function strictCode(i: ValidationIssue): string {
+  if (i.code === 'duplicate_rule_id') return i.code;
+  if (i.code === 'unrecognized_keys') return 'unknown_key';
+  if (i.message === MISSING_MATCH_MESSAGE) return 'missing_match';
+  const p = i.path;
+  if (i.code === 'invalid_value' && p[0] === 'rules' && p[2] === 'match' && ENUM_FIELDS.has(String(p[3]))) {
+    // An exact value outside the enum can never match; a bad entry of an `in` list is a typo beside valid ones.
+    if (p.length === 4) return 'never_matches';
+    if (p.length === 6 && p[4] === 'in') return 'out_of_enum';
+  }
+  return 'schema';
+}
+
+/** Tenants to probe for rule `r`: one stand-in per group of tenants the index treats alike. */
+function tenantProbes(r: CompiledRule, namedBy: ReadonlyMap<string, number>): string[] {
+  const t = r.tenant;
+  if (t.kind === CondKind.Any) return [OTHER_TENANT];
+  const mine = t.kind === CondKind.Eq ? [t.value!] : t.kind === CondKind.In ? [...t.set!] : [];
+  const shared = mine.filter((x) => (namedBy.get(x) ?? 0) > 1);
+  const own = mine.find((x) => (namedBy.get(x) ?? 0) <= 1);
+  return own === undefined ? shared : [...shared, own];
+}
+
 /** Earlier rules that take every request `r` would match; null when `r` is reachable. */
-function shadowersOf(rules: CompiledRules, r: CompiledRule): Set<number> | null {
+function shadowersOf(rules: CompiledRules, r: CompiledRule, namedBy: ReadonlyMap<string, number>): Set<number> | null {
   const capCond = r.conds[0]!;
   const caps =
     capCond.kind === CondKind.Eq ? [capCond.value!] : capCond.kind === CondKind.In ? [...capCond.set!] : [OTHER_CAPABILITY];
   const vals = [1, 2, 3, 4].map((f) => acceptedValues(r, f));
+  const tenants = tenantProbes(r, namedBy);
   const by = new Set<number>();
-  for (const cap of caps)
-    for (const e of vals[0]!)
-      for (const l of vals[1]!)
-        for (const k of vals[2]!)
-          for (const q of vals[3]!) {
-            const m = rules.firstMatch(cap, e, l, k, q);
-            const idx = m >= 0 ? m : m < -1 ? -(m + 3) : -1;
-            if (idx === r.index || idx === -1) return null;
-            by.add(idx);
-          }
+  for (const tenant of tenants)
+    for (const cap of caps)
+      for (const e of vals[0]!)
+        for (const l of vals[1]!)
+          for (const k of vals[2]!)
+            for (const q of vals[3]!) {
+              const m = rules.firstMatch(cap, e, l, k, q, tenant);
+              const idx = m >= 0 ? m : m < -1 ? -(m + 3) : -1;
+              if (idx === r.index || idx === -1) return null;
+              by.add(idx);
+            }
   return by;
 }
 
-export function lintRules(doc: unknown): LintReport {
+const unusable = (c: { kind: CondKind }) => c.kind === CondKind.Never || c.kind === CondKind.Invalid;
+
+export function lintRules(doc: unknown, options: LintOptions = {}): LintReport {
+  const mode = options.mode ?? 'strict';
   const issues: LintIssue[] = [];
   const err = (code: string, path: LintIssue['path'], message: string) => issues.push({ severity: 'error', code, path, message });
   const warn = (code: string, path: LintIssue['path'], message: string) => issues.push({ severity: 'warning', code, path, message });
 
-  try {
-    compileRules(doc, { mode: 'strict' });
-  } catch (e) {
-    if (!(e instanceof RulesError)) throw e;
-    for (const i of e.issues as ValidationIssue[]) err(i.code === 'never_matches' || i.code === 'duplicate_rule_id' ? i.code : 'schema', i.path, i.message);
+  for (const i of strictRuleIssues(doc)) {
+    const code = strictCode(i);
+    if (mode === 'strict') err(code, i.path, i.message);
+    else if (code !== 'missing_match') warn(code, i.path, `${i.message} (pyhall ignores this; the strict loader refuses it)`);
   }
   let rules: CompiledRules;
   try {
-    rules = compileRules(doc, { mode: 'reference' });
+    rules = compileForLint(doc, mode === 'strict');
   } catch (e) {
-    if (e instanceof RulesError) return { ok: false, issues };
-    throw e;
+    if (!(e instanceof RulesError)) throw e;
+    if (mode === 'reference') for (const i of e.issues) err('schema', i.path, i.message);
+    return { ok: false, issues: dedupe(issues) };
+  }
+  // How many rules name each tenant (tenant-scoped rules).
+  const namedBy = new Map<string, number>();
+  for (const r of rules.rules) {
+    const t = r.tenant;
+    const names = t.kind === CondKind.Eq ? [t.value!] : t.kind === CondKind.In ? [...t.set!] : [];
+    for (const n of names) namedBy.set(n, (namedBy.get(n) ?? 0) + 1);
   }
 
   for (const r of rules.rules) {
@@ -80,6 +128,11 @@ export function lintRules(doc: unknown): LintReport {
       const p = wcpIdProblem(id, 'cap');
       if (p) warn('id_grammar', [...base, 'match', 'capability_id'], `capability id '${id}' ${p} (WCP §3.2)`);
     }
+    if (r.conds.every((c) => c.kind === CondKind.Any) && r.tenant.kind === CondKind.Any)
+      warn('catch_all', [...base, 'match'], `rule '${r.ruleId}' matches every request; fine as a deliberate last rule, and every rule after it is unreachable`);
+    const hri = r.escalation?.human_required_if ?? [];
+    if (hri.length)
+      warn('not_evaluated', [...base, 'decision', 'escalation', 'human_required_if'], 'human_required_if is copied into the decision but never evaluated: to require a human, set human_required_default or add a REQUIRE_HUMAN policy rule');
     for (let f = 1; f < 5; f++) {
       const c = r.conds[f]!;
       if ((c.kind === CondKind.Eq || c.kind === CondKind.In) && acceptedValues(r, f).length === 0)
@@ -113,21 +166,25 @@ export function lintRules(doc: unknown): LintReport {
   }
   // Exact reachability over the matcher's semantics (finds what the reference misses).
   for (const r of rules.rules) {
-    if (r.conds.some((c) => c.kind === CondKind.Never || c.kind === CondKind.Invalid)) continue;
+    if (r.conds.some(unusable) || unusable(r.tenant)) continue;
     if ([1, 2, 3, 4].some((f) => acceptedValues(r, f).length === 0)) continue;
-    const by = shadowersOf(rules, r);
+    const by = shadowersOf(rules, r, namedBy);
     if (by) {
       const names = [...by].sort((a, b) => a - b).map((i) => rules.rules[i]!.ruleId);
       warn('unreachable', ['rules', r.index], `rule '${r.ruleId}' can never be selected: every request it matches is taken first by ${names.join(', ')}`);
     }
   }
-  // The strict loader and the checks above can report the same problem once each.
+  const unique = dedupe(issues);
+  return { ok: !unique.some((i) => i.severity === 'error'), issues: unique };
+}
+
+/** The strict loader and the checks above can report the same problem once each. */
+function dedupe(issues: LintIssue[]): LintIssue[] {
   const seen = new Set<string>();
-  const unique = issues.filter((i) => {
+  return issues.filter((i) => {
     const k = `${i.code}@${i.path.join('.')}`;
     if (seen.has(k)) return false;
     seen.add(k);
     return true;
   });
-  return { ok: !unique.some((i) => i.severity === 'error'), issues: unique };
 }

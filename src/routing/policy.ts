@@ -1,7 +1,20 @@
 // The declarative policy gate: an ordered list of policy rules; the first whose conditions all
 // hold decides ALLOW, DENY or REQUIRE_HUMAN. Validated by PolicyDocumentSchema and compiled once.
 import { ValidationError } from '../util/errors.js';
-import { PolicyDocumentSchema, type GateContext, type GateDecision, type PolicyDocumentLike } from './schemas.js';
+import { flattenZodIssues } from './issues.js';
+import {
+  PolicyDocumentSchema,
+  PolicyMatchSchema,
+  PolicyRuleSchema,
+  type GateContext,
+  type GateDecision,
+  type PolicyDocumentLike,
+} from './schemas.js';
+
+/** Every key a policy document may hold at some level (for "did you mean" hints). */
+const POLICY_KEYS: readonly string[] = [
+  ...new Set([...Object.keys(PolicyDocumentSchema.shape), ...Object.keys(PolicyRuleSchema.shape), ...Object.keys(PolicyMatchSchema.shape)]),
+];
 
 export const DEFAULT_SUPERVISOR_LEVEL = 'gatekeeper';
 
@@ -45,10 +58,7 @@ function capabilityPred(patterns: string[]): (cap: string) => boolean {
 export function compilePolicy(doc: PolicyDocumentLike | unknown): CompiledPolicy {
   const parsed = PolicyDocumentSchema.safeParse(doc);
   if (!parsed.success)
-    throw new ValidationError(
-      'policy document',
-      parsed.error.issues.map((i) => ({ path: i.path.map((p) => (typeof p === 'number' ? p : String(p))), message: i.message })),
-    );
+    throw new ValidationError('policy document', flattenZodIssues(parsed.error.issues, POLICY_KEYS));
   const d = parsed.data;
   const rules = d.rules.map((r, i) => {
     const preds: Pred[] = [];

@@ -1,19 +1,32 @@
 // Rules: load, validate, compile into an index.
 //
-// compileRules(doc)                       strict: the schema + matcher sanity; refuses bad rules with paths.
+// compileRules(doc)                       strict (the default): RulesDocumentSchema, strict at every
+//                                         level; refuses unknown keys, out-of-enum values, a rule
+//                                         without `match`, duplicate ids — every problem with its path.
+//                                         `match.tenant_id` scopes a rule to tenants.
 // compileRules(doc, {mode: 'reference'})  pyhall's loader: anything loadable is accepted and the odd parts
-//                                         are reproduced per request (used by the conformance harness).
+//                                         are reproduced per request; unknown match keys (tenant_id
+//                                         included) are ignored and a missing match matches everything,
+//                                         as pyhall does (used by the conformance harness).
 //
 // Both produce the same compiled form. Lookup is by capability id into a bucket of candidate rules
 // (first-match order kept), then by a small table over the four enum fields, filled lazily, so a
-// decision's cost does not grow with the number of rules.
+// decision's cost does not grow with the number of rules. Buckets holding tenant-scoped rules keep
+// one such table per tenant those rules name (other tenants share the bucket's table).
 import { EdgehallError, type ValidationIssue } from '../util/errors.js';
 import { compareCodePoints } from '../util/pyjson.js';
+import { flattenZodIssues } from './issues.js';
 import { pyEq, pyTruthy } from './pyfns.js';
 import {
+  CandidateSpecSchema,
   DATA_LABELS,
   ENVS,
+  EscalationSpecSchema,
+  PreconditionsSpecSchema,
   QOS_CLASSES,
+  RuleDecisionSpecSchema,
+  RuleMatchSchema,
+  RuleSchema,
   RulesDocumentSchema,
   TENANT_RISKS,
   type Escalation,
@@ -53,7 +66,10 @@ export interface CompiledRule {
   raw: Record<string, unknown>;
   /** The raw match object (`{}` when absent or null), for shadow analysis. */
   match: unknown;
+  /** Conditions on MATCH_FIELDS, in order. */
   conds: Cond[];
+  /** Condition on the tenant id (strict mode's `match.tenant_id`); Any when unscoped and always in reference mode. */
+  tenant: Cond;
   problemAtMatch: string | null;
   required: string[];
   requiredSet: Set<string>;
@@ -73,8 +89,11 @@ export interface CompiledRule {
 export interface CompiledRules {
   readonly rules: readonly CompiledRule[];
   readonly mode: 'strict' | 'reference';
-  /** First rule accepting the input: index >= 0, -1 for none, or -(3 + i) when rule i hits an invalid condition. */
-  firstMatch(capability: string, env: string, label: string, risk: string, qos: string): number;
+  /**
+   * First rule accepting the input: index >= 0, -1 for none, or -(3 + i) when rule i hits an invalid
+   * condition. `tenant` is the request's tenant id (only tenant-scoped rules look at it).
+   */
+  firstMatch(capability: string, env: string, label: string, risk: string, qos: string, tenant: string): number;
   /** pyhall's shadow detector result (computed once per rule set). */
   shadows(): ShadowResult;
 }
@@ -192,14 +211,17 @@ function buildPreconditions(raw: unknown): PreconditionsChecked | string {
   return out;
 }
 
-function compileRule(raw: Record<string, unknown>, index: number): CompiledRule {
+function compileRule(raw: Record<string, unknown>, index: number, tenantScoped: boolean): CompiledRule {
   const matchRaw = 'match' in raw ? raw.match : {};
   // pyhall: `rule.match or {}`
   const match = pyTruthy(matchRaw) ? matchRaw : {};
   let problemAtMatch: string | null = null;
   const conds: Cond[] = [];
+  let tenant: Cond = { kind: CondKind.Any };
   if (isObj(match)) {
     for (const f of MATCH_FIELDS) conds.push(compileCond(match[f]));
+    // pyhall ignores tenant_id in match; strict mode makes it a real condition.
+    if (tenantScoped) tenant = compileCond(match.tenant_id);
   } else {
     for (let i = 0; i < 5; i++) conds.push({ kind: CondKind.Any });
     conds[0] = { kind: CondKind.Invalid, problem: 'match must be an object' };
@@ -281,6 +303,7 @@ function compileRule(raw: Record<string, unknown>, index: number): CompiledRule 
     raw,
     match,
     conds,
+    tenant,
     problemAtMatch,
     required,
     requiredSet,
@@ -300,7 +323,6 @@ function compileRule(raw: Record<string, unknown>, index: number): CompiledRule 
 
 // ---- lookup index ----------------------------------------------------------------------------
 
-const ENUM_VALUES: readonly (readonly string[])[] = [ENVS, DATA_LABELS, TENANT_RISKS, QOS_CLASSES];
 const ENV_IX = new Map<string, number>(ENVS.map((v, i) => [v, i]));
 const LABEL_IX = new Map<string, number>(DATA_LABELS.map((v, i) => [v, i]));
 const RISK_IX = new Map<string, number>(TENANT_RISKS.map((v, i) => [v, i]));
@@ -310,8 +332,16 @@ const NOT_COMPUTED = -2;
 
 interface Bucket {
   rules: CompiledRule[];
+  /** For tenants no tenant-scoped rule names (all tenants when the bucket has no scoped rule). */
   table: Int32Array | null;
+  /** Whether a rule of the bucket is tenant-scoped. */
+  scoped: boolean;
+  /** Tables of tenants named by a tenant-scoped rule (only in scoped buckets), filled lazily. */
+  perTenant: Map<string, Int32Array> | null;
 }
+
+/** Per-tenant tables a bucket keeps at most (then it starts over), bounding memory. */
+const MAX_TENANT_TABLES = 1024;
 
 /** Evaluates rules in order the way pyhall's matcher does (fields in order, short-circuit). */
 function scan(rules: readonly CompiledRule[], values: readonly string[], skipCap: boolean): number {
@@ -333,6 +363,8 @@ function scan(rules: readonly CompiledRule[], values: readonly string[], skipCap
 function buildIndex(rules: CompiledRule[]) {
   const specific = new Map<string, CompiledRule[]>();
   const wildcard: CompiledRule[] = [];
+  // Every tenant some tenant-scoped rule names (linear in the document).
+  const namedTenants = new Set<string>();
   for (const r of rules) {
     const c = r.conds[0]!;
     if (c.kind === CondKind.Eq) {
@@ -346,41 +378,59 @@ function buildIndex(rules: CompiledRule[]) {
         specific.set(v, l);
       }
     } else if (c.kind === CondKind.Any || c.kind === CondKind.Invalid) wildcard.push(r);
+    if (r.tenant.kind === CondKind.Eq) namedTenants.add(r.tenant.value!);
+    else if (r.tenant.kind === CondKind.In) for (const t of r.tenant.set!) namedTenants.add(t);
   }
+  const bucketOf = (list: CompiledRule[]): Bucket => {
+    const scoped = list.some((r) => r.tenant.kind !== CondKind.Any);
+    return { rules: list, table: null, scoped, perTenant: scoped ? new Map() : null };
+  };
   const buckets = new Map<string, Bucket>();
   for (const [cap, list] of specific) {
     const merged = [...list, ...wildcard].sort((a, b) => a.index - b.index);
-    buckets.set(cap, { rules: merged, table: null });
+    buckets.set(cap, bucketOf(merged));
   }
-  const other: Bucket = { rules: wildcard, table: null };
+  const other = bucketOf(wildcard);
 
   // The capability condition of bucket members is settled except for Invalid ones, which scan()
   // reports when reached; so scan from the env field for Eq/In/Any and from field 0 otherwise.
-  const scanBucket = (b: Bucket, values: string[]): number => {
+  // `tenant` null stands for a tenant no rule names: tenant-scoped rules never match it.
+  const scanBucket = (b: Bucket, values: string[], tenant: string | null): number => {
     for (const r of b.rules) {
       if (r.conds[0]!.kind === CondKind.Invalid) return -(3 + r.index);
+      if (r.tenant.kind !== CondKind.Any && (tenant === null || !condAccepts(r.tenant, tenant))) continue;
       const res = scan([r], values, true);
       if (res !== -1) return res;
     }
     return -1;
   };
 
-  return function firstMatch(cap: string, env: string, label: string, risk: string, qos: string): number {
+  return function firstMatch(cap: string, env: string, label: string, risk: string, qos: string, tenant: string): number {
     const b = buckets.get(cap) ?? other;
+    const named = b.scoped && namedTenants.has(tenant) ? tenant : null;
     const e = ENV_IX.get(env);
     const l = LABEL_IX.get(label);
     const k = RISK_IX.get(risk);
     const q = QOS_IX.get(qos);
     if (e === undefined || l === undefined || k === undefined || q === undefined) {
-      return scanBucket(b, [cap, env, label, risk, qos]);
+      return scanBucket(b, [cap, env, label, risk, qos], named);
     }
     const ix = ((e * 3 + l) * 3 + k) * 4 + q;
-    let t = b.table;
-    if (t === null) {
-      t = b.table = new Int32Array(COMBOS).fill(NOT_COMPUTED);
+    let t: Int32Array | null | undefined;
+    if (named === null) {
+      t = b.table;
+      if (t === null) t = b.table = new Int32Array(COMBOS).fill(NOT_COMPUTED);
+    } else {
+      const per = b.perTenant!;
+      t = per.get(named);
+      if (t === undefined) {
+        if (per.size >= MAX_TENANT_TABLES) per.clear();
+        t = new Int32Array(COMBOS).fill(NOT_COMPUTED);
+        per.set(named, t);
+      }
     }
     let res = t[ix]!;
-    if (res === NOT_COMPUTED) res = t[ix] = scanBucket(b, [cap, env, label, risk, qos]);
+    if (res === NOT_COMPUTED) res = t[ix] = scanBucket(b, [cap, env, label, risk, qos], named);
     return res;
   };
 }
@@ -506,65 +556,87 @@ function mergeSorted(a: readonly number[], b: readonly number[]): number[] {
 // ---- entry point -----------------------------------------------------------------------------
 
 export interface CompileRulesOptions {
-  /** 'strict' (default): refuse anything outside the schema. 'reference': load like pyhall. */
+  /**
+   * 'strict' (default): refuse anything outside RulesDocumentSchema (unknown keys, out-of-enum values,
+   * a rule without `match`, duplicate ids) and honour `match.tenant_id`. 'reference': load like pyhall
+   * (compatibility mode for pyhall documents and the conformance vectors).
+   */
   mode?: 'strict' | 'reference';
 }
 
-function zodIssues(err: { issues: { path: PropertyKey[]; message: string; code?: string }[] }): ValidationIssue[] {
-  return err.issues.map((i) => ({
-    path: i.path.map((p) => (typeof p === 'number' ? p : String(p))),
-    message: i.message,
-    ...(i.code ? { code: i.code } : {}),
-  }));
-}
+/** Every key a rules document may hold at some level (for "did you mean" hints). */
+export const RULE_DOCUMENT_KEYS: readonly string[] = Object.freeze([
+  ...new Set([
+    'rules',
+    ...Object.keys(RuleSchema.shape),
+    ...Object.keys(RuleMatchSchema.shape),
+    ...Object.keys(RuleDecisionSpecSchema.shape),
+    ...Object.keys(CandidateSpecSchema.shape),
+    ...Object.keys(EscalationSpecSchema.shape),
+    ...Object.keys(PreconditionsSpecSchema.shape),
+    'any',
+    'in',
+  ]),
+]);
 
-/** Problems the strict loader adds on top of the schema: conditions that can never match, duplicates. */
-function strictExtraIssues(rules: CompiledRule[]): ValidationIssue[] {
+/** Problems the strict loader adds on top of the schema: duplicate rule ids. */
+function duplicateIdIssues(rawRules: readonly unknown[]): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   const seen = new Map<string, number>();
-  for (const r of rules) {
-    const prev = seen.get(r.ruleId);
+  rawRules.forEach((r, index) => {
+    if (!isObj(r) || typeof r.rule_id !== 'string') return;
+    const prev = seen.get(r.rule_id);
     if (prev !== undefined)
-      issues.push({ path: ['rules', r.index, 'rule_id'], message: `duplicate rule_id '${r.ruleId}' (also rules.${prev})`, code: 'duplicate_rule_id' });
-    else seen.set(r.ruleId, r.index);
-    r.conds.forEach((c, f) => {
-      const path = ['rules', r.index, 'match', MATCH_FIELDS[f]!];
-      if (c.kind === CondKind.Never) issues.push({ path, message: 'condition can never match', code: 'never_matches' });
-      else if (f > 0 && (c.kind === CondKind.Eq || c.kind === CondKind.In)) {
-        const allowed = ENUM_VALUES[f - 1]!;
-        const vals = c.kind === CondKind.Eq ? [c.value!] : [...c.set!];
-        if (!vals.some((v) => allowed.includes(v)))
-          issues.push({ path, message: `no valid ${MATCH_FIELDS[f]} value satisfies this condition (allowed: ${allowed.join(', ')})`, code: 'never_matches' });
-      }
-    });
-  }
+      issues.push({ path: ['rules', index, 'rule_id'], message: `duplicate rule_id '${r.rule_id}' (also rules.${prev})`, code: 'duplicate_rule_id' });
+    else seen.set(r.rule_id, index);
+  });
   return issues;
+}
+
+/** The strict loader's problems with a rules document (empty when compileRules would accept it). */
+export function strictRuleIssues(doc: unknown): ValidationIssue[] {
+  const parsed = RulesDocumentSchema.safeParse(doc);
+  const issues = parsed.success ? [] : flattenZodIssues(parsed.error.issues, RULE_DOCUMENT_KEYS);
+  const rawRules = isObj(doc) && Array.isArray(doc.rules) ? doc.rules : [];
+  return [...issues, ...duplicateIdIssues(rawRules)];
 }
 
 export function compileRules(doc: unknown, options: CompileRulesOptions = {}): CompiledRules {
   const mode = options.mode ?? 'strict';
-  let rawRules: unknown[];
   if (mode === 'strict') {
-    const parsed = RulesDocumentSchema.safeParse(doc);
-    if (!parsed.success) throw new RulesError(zodIssues(parsed.error));
-    rawRules = (doc as { rules?: unknown[] }).rules ?? [];
-  } else {
-    if (!isObj(doc)) throw new RulesError([{ path: [], message: 'rules document must be an object' }]);
-    const r = 'rules' in doc ? doc.rules : [];
-    if (!Array.isArray(r)) throw new RulesError([{ path: ['rules'], message: 'rules must be a list' }]);
-    const issues: ValidationIssue[] = [];
-    r.forEach((x, i) => {
-      if (!isObj(x)) issues.push({ path: ['rules', i], message: 'each rule must be an object' });
-      else if (!('rule_id' in x)) issues.push({ path: ['rules', i, 'rule_id'], message: 'rule_id is required' });
-    });
+    const issues = strictRuleIssues(doc);
     if (issues.length) throw new RulesError(issues);
-    rawRules = r;
+    return build((doc as { rules: unknown[] }).rules, 'strict', true);
   }
-  const compiled = rawRules.map((r, i) => compileRule(r as Record<string, unknown>, i));
-  if (mode === 'strict') {
-    const extra = strictExtraIssues(compiled);
-    if (extra.length) throw new RulesError(extra);
-  }
+  if (mode === 'reference') return build(loadableRules(doc), 'reference', false);
+  throw new RulesError([{ path: [], message: `unknown mode '${String(mode)}' (use 'strict' or 'reference')` }]);
+}
+
+/**
+ * Loads what pyhall's loader would load (with match.tenant_id honoured when `tenantScoped`): lintRules
+ * analyses a document the strict loader refused as far as it can. Not for routing.
+ * @internal
+ */
+export function compileForLint(doc: unknown, tenantScoped: boolean): CompiledRules {
+  return build(loadableRules(doc), 'reference', tenantScoped);
+}
+
+/** pyhall's loader: an object whose `rules` is a list of objects that each have a rule_id. */
+function loadableRules(doc: unknown): unknown[] {
+  if (!isObj(doc)) throw new RulesError([{ path: [], message: 'rules document must be an object' }]);
+  const r = 'rules' in doc ? doc.rules : [];
+  if (!Array.isArray(r)) throw new RulesError([{ path: ['rules'], message: 'rules must be a list' }]);
+  const issues: ValidationIssue[] = [];
+  r.forEach((x, i) => {
+    if (!isObj(x)) issues.push({ path: ['rules', i], message: 'each rule must be an object' });
+    else if (!('rule_id' in x)) issues.push({ path: ['rules', i, 'rule_id'], message: 'rule_id is required' });
+  });
+  if (issues.length) throw new RulesError(issues);
+  return r;
+}
+
+function build(rawRules: readonly unknown[], mode: 'strict' | 'reference', tenantScoped: boolean): CompiledRules {
+  const compiled = rawRules.map((r, i) => compileRule(r as Record<string, unknown>, i, tenantScoped));
   const firstMatch = buildIndex(compiled);
   let shadowCache: ShadowResult | null = null;
   return {

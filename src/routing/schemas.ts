@@ -49,8 +49,7 @@ export type RouteInput = z.infer<typeof RouteInputSchema>;
 /** What a caller may send: optional fields may be omitted. */
 export type RouteInputLike = z.input<typeof RouteInputSchema>;
 
-/** Hall-wide floors (pyhall HallConfig). Unknown keys are ignored. */
-export const HallConfigSchema = z.object({
+const hallConfigShape = {
   require_signatory: z.boolean().default(false),
   allowed_tenants: z.array(z.string()).max(100_000).default([]),
   require_credential: z.boolean().default(false),
@@ -59,77 +58,160 @@ export const HallConfigSchema = z.object({
   enforce_required_controls: z.boolean().default(true),
   enforce_blast_scoring_in_prod: z.boolean().default(true),
   enforce_privilege_envelopes: z.boolean().default(false),
-});
+};
+
+/**
+ * Hall-wide floors (pyhall HallConfig). Strict: an unknown key (a typo such as `requre_signatory`) is
+ * refused with its path instead of silently leaving the floor at its default.
+ */
+export const HallConfigSchema = z.object(hallConfigShape).strict();
+/** pyhall's reading (pydantic drops unknown keys): only for the compatibility mode (`mode: 'reference'`). */
+export const HallConfigReferenceSchema = z.object(hallConfigShape);
 export type HallConfig = z.infer<typeof HallConfigSchema>;
 export type HallConfigLike = z.input<typeof HallConfigSchema>;
 
 // ---- rules ---------------------------------------------------------------------------------
+// Strict at every level: an unknown key (`"mach"` for `"match"`), a value outside the WCP enums or a
+// wrong type is refused with its path. pyhall's lenient reading is compileRules(doc, {mode: 'reference'}).
 
-/** A match condition: an exact string, `{"any": true}`, or `{"in": [strings]}`. */
-export const MatchConditionSchema = z.union([
-  z.string(),
-  z.null(),
-  z
-    .object({ any: z.literal(true) })
-    .strict(),
-  z
-    .object({ in: z.array(z.string()).max(10_000) })
-    .strict(),
-]);
+/**
+ * Limits of a rules document. They stay below the receipt limits (src/receipts/core.ts: strings at
+ * most 512 characters, at most 256 controls), so building a receipt from a stored rule cannot throw.
+ */
+export const RULE_LIMITS = Object.freeze({
+  rules: 10_000,
+  ruleId: 256,
+  /** capability, species and tenant ids named in a rule */
+  id: 256,
+  inList: 10_000,
+  candidates: 1000,
+  controls: 256,
+  controlId: 128,
+  profiles: 1000,
+  humanRequiredIf: 1000,
+  rationale: 2000,
+});
+
+const RuleId = z.string().min(1).max(RULE_LIMITS.id);
+
+/** An enum of a document field whose refusal names the value and the allowed ones. */
+function documentEnum<const T extends readonly [string, ...string[]]>(field: string, values: T) {
+  return z.enum(values, {
+    error: (iss) => {
+      const v = iss.input;
+      const shown = typeof v === 'string' ? JSON.stringify(v.slice(0, 100)) : v === null || typeof v !== 'object' ? String(v) : Array.isArray(v) ? 'a list' : 'an object';
+      return `${shown} is not a WCP ${field} (allowed: ${values.join(', ')})`;
+    },
+  });
+}
+const RuleEnv = documentEnum('env', ENVS);
+const RuleDataLabel = documentEnum('data_label', DATA_LABELS);
+const RuleTenantRisk = documentEnum('tenant_risk', TENANT_RISKS);
+const RuleQosClass = documentEnum('qos_class', QOS_CLASSES);
+
+/**
+ * A match condition over values of `value`: an exact value, `{"any": true}`, or `{"in": [values]}`
+ * (at least one). The object form comes first so a wrong object reports its own problem.
+ */
+export function matchConditionSchema<T extends z.ZodType<string>>(value: T) {
+  return z.union([
+    z
+      .object({ any: z.literal(true).optional(), in: z.array(value).min(1).max(RULE_LIMITS.inList).optional() })
+      .strict()
+      .refine((o) => (o.any !== undefined) !== (o.in !== undefined), {
+        message: 'a condition object holds exactly one of "any": true or "in": [values]',
+      }),
+    value,
+  ]);
+}
+
+export const MatchConditionSchema = matchConditionSchema(z.string());
 export type MatchCondition = z.infer<typeof MatchConditionSchema>;
 
+export const MISSING_MATCH_MESSAGE =
+  'a rule needs a "match" object (a rule without one would match every request); write "match": {} for a deliberate catch-all';
+
+/**
+ * The fields a rule can match on. `tenant_id` scopes a rule to tenants (an edgehall extension; the
+ * reference mode ignores it as pyhall does). Any other key is refused: the matcher would ignore it.
+ */
 export const RuleMatchSchema = z
-  .object({
-    capability_id: MatchConditionSchema.optional(),
-    env: MatchConditionSchema.optional(),
-    data_label: MatchConditionSchema.optional(),
-    tenant_risk: MatchConditionSchema.optional(),
-    qos_class: MatchConditionSchema.optional(),
-  })
+  .object(
+    {
+      capability_id: matchConditionSchema(RuleId).optional(),
+      env: matchConditionSchema(RuleEnv).optional(),
+      data_label: matchConditionSchema(RuleDataLabel).optional(),
+      tenant_risk: matchConditionSchema(RuleTenantRisk).optional(),
+      qos_class: matchConditionSchema(RuleQosClass).optional(),
+      tenant_id: matchConditionSchema(RuleId).optional(),
+    },
+    {
+      error: (iss) =>
+        iss.input === undefined || iss.input === null ? MISSING_MATCH_MESSAGE : undefined,
+    },
+  )
   .strict();
 export type RuleMatch = z.infer<typeof RuleMatchSchema>;
 
-export const CandidateSpecSchema = z.object({
-  worker_species_id: z.string().min(1),
-  score_hint: z.number().nullable().optional(),
-});
+export const CandidateSpecSchema = z
+  .object({
+    worker_species_id: RuleId,
+    score_hint: z.number().nullable().optional(),
+  })
+  .strict();
 
-export const EscalationSpecSchema = z.object({
-  policy_gate: z.boolean().optional(),
-  msavx_step_up: z.boolean().optional(),
-  human_required_default: z.boolean().optional(),
-  human_required_if: z.array(z.record(z.string(), z.unknown())).max(1000).optional(),
-  rationale: z.string().nullable().optional(),
-});
+export const EscalationSpecSchema = z
+  .object({
+    policy_gate: z.boolean().optional(),
+    msavx_step_up: z.boolean().optional(),
+    human_required_default: z.boolean().optional(),
+    /** Recorded in the decision as given; not evaluated (lintRules warns). */
+    human_required_if: z.array(JsonObjectSchema).max(RULE_LIMITS.humanRequiredIf).optional(),
+    rationale: z.string().max(RULE_LIMITS.rationale).nullable().optional(),
+  })
+  .strict();
 
-export const PreconditionsSpecSchema = z.object({
-  must_have_correlation_id: z.boolean().optional(),
-  must_attach_policy_version: z.boolean().optional(),
-  must_record_artifact_hash_if_executes: z.boolean().optional(),
-  deny_if_missing_required_controls: z.boolean().optional(),
-  deny_if_unsigned_artifact_in_prod: z.boolean().optional(),
-  deny_if_no_attestation_in_prod: z.boolean().optional(),
-});
+export const PreconditionsSpecSchema = z
+  .object({
+    must_have_correlation_id: z.boolean().optional(),
+    must_attach_policy_version: z.boolean().optional(),
+    must_record_artifact_hash_if_executes: z.boolean().optional(),
+    deny_if_missing_required_controls: z.boolean().optional(),
+    deny_if_unsigned_artifact_in_prod: z.boolean().optional(),
+    deny_if_no_attestation_in_prod: z.boolean().optional(),
+  })
+  .strict();
 
-export const RuleDecisionSpecSchema = z.object({
-  candidate_workers_ranked: z.array(CandidateSpecSchema).max(1000).optional(),
-  required_controls_suggested: z.array(z.string()).max(1000).optional(),
-  escalation: EscalationSpecSchema.nullable().optional(),
-  preconditions: PreconditionsSpecSchema.nullable().optional(),
-  recommended_profiles: z.array(JsonObjectSchema).max(1000).optional(),
-});
+export const RuleDecisionSpecSchema = z
+  .object({
+    candidate_workers_ranked: z.array(CandidateSpecSchema).max(RULE_LIMITS.candidates).optional(),
+    required_controls_suggested: z
+      .array(z.string().min(1).max(RULE_LIMITS.controlId))
+      .max(RULE_LIMITS.controls)
+      .optional(),
+    escalation: EscalationSpecSchema.optional(),
+    preconditions: PreconditionsSpecSchema.optional(),
+    /** Free-form profile objects, copied into the decision. */
+    recommended_profiles: z.array(JsonObjectSchema).max(RULE_LIMITS.profiles).optional(),
+  })
+  .strict();
 
-export const RuleSchema = z.object({
-  rule_id: z.string().min(1),
-  match: RuleMatchSchema.nullable().optional(),
-  decision: RuleDecisionSpecSchema.nullable().optional(),
-});
+export const RuleSchema = z
+  .object({
+    rule_id: z.string().min(1).max(RULE_LIMITS.ruleId),
+    match: RuleMatchSchema,
+    /** Absent: no candidates, so every request the rule matches is denied (lintRules warns). */
+    decision: RuleDecisionSpecSchema.optional(),
+  })
+  .strict();
 export type Rule = z.infer<typeof RuleSchema>;
 
 /** A rules document as stored and uploaded: `{"rules": [...]}` (first match wins). */
-export const RulesDocumentSchema = z.object({
-  rules: z.array(RuleSchema).max(10_000).default([]),
-});
+export const RulesDocumentSchema = z
+  .object({
+    rules: z.array(RuleSchema).max(RULE_LIMITS.rules),
+  })
+  .strict();
 export type RulesDocument = z.infer<typeof RulesDocumentSchema>;
 
 // ---- worker registry records (pyhall enrollment records, spec §6) ---------------------------
@@ -227,27 +309,48 @@ export type GateDecision = z.infer<typeof GateDecisionSchema>;
 
 const oneOrMany = <T extends z.ZodTypeAny>(s: T) => z.union([s, z.array(s).min(1).max(1000)]);
 
+/** `*`, an exact id, or a prefix ending in `.*`; a `*` anywhere else would silently never match. */
+const CapabilityPattern = z
+  .string()
+  .min(1)
+  .max(RULE_LIMITS.id)
+  .refine((p) => p === '*' || !p.slice(0, p.endsWith('.*') ? -2 : undefined).includes('*'), {
+    message: "'*' is allowed only as the whole pattern or as a trailing '.*' (cap.doc.*)",
+  });
+
 /** Conditions of one policy rule; every given condition must hold (absent = any). */
 export const PolicyMatchSchema = z
-  .object({
-    env: oneOrMany(EnvSchema).optional(),
-    data_label: oneOrMany(DataLabelSchema).optional(),
-    tenant_risk: oneOrMany(TenantRiskSchema).optional(),
-    qos_class: oneOrMany(QosClassSchema).optional(),
-    /** Exact ids, or a prefix ending in `.*` (`cap.doc.*`). */
-    capability_id: oneOrMany(z.string().min(1)).optional(),
-    tenant_id: oneOrMany(z.string().min(1)).optional(),
-    /** Blast score bounds (inclusive lower, exclusive upper), on the score the router computed. */
-    blast_score_gte: z.number().min(0).max(100).optional(),
-    blast_score_lt: z.number().min(0).max(101).optional(),
-  })
-  .strict();
+  .object(
+    {
+      env: oneOrMany(RuleEnv).optional(),
+      data_label: oneOrMany(RuleDataLabel).optional(),
+      tenant_risk: oneOrMany(RuleTenantRisk).optional(),
+      qos_class: oneOrMany(RuleQosClass).optional(),
+      /** Exact ids, or a prefix ending in `.*` (`cap.doc.*`). */
+      capability_id: oneOrMany(CapabilityPattern).optional(),
+      tenant_id: oneOrMany(z.string().min(1).max(RULE_LIMITS.id)).optional(),
+      /** Blast score bounds (inclusive lower, exclusive upper), on the score the router computed. */
+      blast_score_gte: z.number().min(0).max(100).optional(),
+      blast_score_lt: z.number().min(0).max(101).optional(),
+    },
+    {
+      error: (iss) =>
+        iss.input === undefined || iss.input === null
+          ? 'a policy rule needs a "match" object (one without it would match every request); write "match": {} for a deliberate catch-all'
+          : undefined,
+    },
+  )
+  .strict()
+  .refine((m) => m.blast_score_gte === undefined || m.blast_score_lt === undefined || m.blast_score_gte < m.blast_score_lt, {
+    message: 'blast_score_lt must be greater than blast_score_gte (this range is empty, so the rule would never match)',
+    path: ['blast_score_lt'],
+  });
 export type PolicyMatch = z.infer<typeof PolicyMatchSchema>;
 
 export const PolicyRuleSchema = z
   .object({
     id: z.string().min(1).max(200).optional(),
-    match: PolicyMatchSchema.default({}),
+    match: PolicyMatchSchema,
     decision: GateDecisionSchema,
     reason: z.string().min(1).max(500),
     /** Who must approve a REQUIRE_HUMAN result (spec §5.8). */

@@ -92,7 +92,7 @@ describe('Hall', () => {
     const bad = {
       rules: [
         { rule_id: 'a', match: { env: { in: 'dev,stage' } } },
-        { rule_id: 'a', match: { env: ['dev'], tenant_id: 'x' } },
+        { rule_id: 'a', match: { env: ['dev'], request: { x: 1 } } },
         { rule_id: 'c', decision: { escalation: { policy_gate: 'yes' }, candidate_workers_ranked: [{ worker_species_id: 5 }] } },
       ],
     };
@@ -106,16 +106,18 @@ describe('Hall', () => {
     const paths = (err as RulesError).issues.map((i) => i.path.join('.'));
     expect(paths).toEqual(
       expect.arrayContaining([
-        'rules.0.match.env',
+        'rules.0.match.env.in',
         'rules.1.match.env',
-        'rules.1.match',
+        'rules.1.match.request',
+        'rules.1.rule_id',
+        'rules.2.match',
         'rules.2.decision.escalation.policy_gate',
         'rules.2.decision.candidate_workers_ranked.0.worker_species_id',
       ]),
     );
     expect(() => new Hall({ rules: bad, workers })).toThrow(RulesError);
     // Structurally valid but never-matching or duplicated rules are refused too.
-    expect(() => compileRules({ rules: [{ rule_id: 'x', match: { env: 'dev' } }, { rule_id: 'x' }] })).toThrow(/duplicate rule_id/);
+    expect(() => compileRules({ rules: [{ rule_id: 'x', match: { env: 'dev' } }, { rule_id: 'x', match: {} }] })).toThrow(/duplicate rule_id/);
   });
 
   it('refuses malformed worker records with paths', () => {
@@ -174,7 +176,7 @@ describe('first-match index', () => {
             const expected = doc.rules.findIndex(
               (r) => accepts(r.match.capability_id, cap) && accepts(r.match.env, env) && accepts(r.match.data_label, label),
             );
-            expect(compiled.firstMatch(cap, env, label, 'low', 'P2')).toBe(expected);
+            expect(compiled.firstMatch(cap, env, label, 'low', 'P2', 'acme')).toBe(expected);
           }
     }
   });

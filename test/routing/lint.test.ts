@@ -50,7 +50,7 @@ describe('lintRules', () => {
         'never_matches@rules.0.match.env',
         'id_grammar@rules.1.match.capability_id',
         'control_id@rules.1.decision.required_controls_suggested.0',
-        'schema@rules.2.match.env',
+        'schema@rules.2.match.env.in',
       ]),
     );
     expect(rep.ok).toBe(false);

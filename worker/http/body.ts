@@ -1,6 +1,7 @@
 // Request bodies are read with a byte cap enforced while reading: Content-Length is checked first
 // as a cheap early refusal, but never trusted on its own (it can be absent or lie).
 import type { z } from 'zod';
+import { flattenZodIssues } from '../../src/routing/issues.js';
 import { concatBytes } from '../../src/util/bytes.js';
 import { HallHttpError, type ProblemIssue } from './problem.js';
 
@@ -70,11 +71,11 @@ export async function readJson(request: Request, limit = DEFAULT_JSON_LIMIT): Pr
   return value;
 }
 
+/** Every problem with its path (an unknown key's path ends in the key; a union names the branch meant). */
 export function zodIssues(error: z.ZodError): ProblemIssue[] {
-  return error.issues.slice(0, 50).map((i) => ({
-    path: i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)),
-    message: i.message,
-  }));
+  return flattenZodIssues(error.issues)
+    .slice(0, 50)
+    .map((i) => ({ path: i.path, message: i.message }));
 }
 
 /** Validates `value` against `schema`; every problem is listed in the 400 response. */

@@ -3,7 +3,8 @@
 // the Hall generation in the same D1 batch (worker/admin-log.ts), so every isolate reloads.
 import { z } from 'zod';
 import { Ed25519PublicJwkSchema, isSignerNamespace } from '../../src/crypto/index.js';
-import { HallConfigSchema, compilePolicy, lintRules } from '../../src/routing/index.js';
+import { HallConfigSchema, compilePolicy, lintRules, parseHallConfig } from '../../src/routing/index.js';
+import { ValidationError } from '../../src/util/errors.js';
 import { sha256Hex } from '../../src/util/index.js';
 import { TenantFactsFieldsSchema } from '../../src/routing/tenant-facts.js';
 import type { RequestContext } from '../context.js';
@@ -78,7 +79,21 @@ export const HallConfigBodySchema = HallConfigSchema.strict();
 
 export async function putConfig(ctx: RequestContext): Promise<Response> {
   await requireAdmin(ctx);
-  const config = parseWith(HallConfigBodySchema, await readJson(ctx.request, ADMIN_BODY_LIMIT), 'The hall config');
+  const body = await readJson(ctx.request, ADMIN_BODY_LIMIT);
+  let config: z.output<typeof HallConfigBodySchema>;
+  try {
+    // Strict (unknown keys refused, each named with a "did you mean" hint).
+    config = parseHallConfig(body);
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw err;
+    const first = err.issues[0];
+    throw new HallHttpError(
+      400,
+      'INVALID_INPUT',
+      `The hall config is invalid (${err.issues.length} problem${err.issues.length === 1 ? '' : 's'}).${first ? ` First problem at ${first.path.join('.') || '(root)'}: ${first.message}.` : ''} Fix the listed fields and retry.`,
+      { issues: err.issues.slice(0, 50).map((i) => ({ path: i.path, message: i.message })) },
+    );
+  }
   await ctx.stores.config.put(KV.config, JSON.stringify(config));
   await recordAdminChange(ctx, { action: 'config.put', target: 'config', content: config });
   return jsonResponse({ config });
@@ -89,14 +104,38 @@ export async function getConfig(ctx: RequestContext): Promise<Response> {
   return jsonResponse({ config: parseStored(await ctx.stores.config.get(KV.config)) });
 }
 
+/**
+ * The edge's approvers hold levels of the WCP ladder (spec §5.8), so a REQUIRE_HUMAN level outside it
+ * (a typo such as `gatekeepr`) could be approved by nobody but the admin: refused at upload.
+ */
+function policyLevelIssues(doc: unknown): { path: (string | number)[]; message: string }[] {
+  const d = doc as { rules?: { supervisor_level?: unknown }[]; default?: { supervisor_level?: unknown } };
+  const bad = (v: unknown) => v !== undefined && !(SUPERVISOR_LEVELS as readonly unknown[]).includes(v);
+  const message = (v: unknown) => `supervisor level ${JSON.stringify(v)} is not on the approver ladder (${SUPERVISOR_LEVELS.join(', ')})`;
+  const issues = (d.rules ?? []).flatMap((r, i) => (bad(r.supervisor_level) ? [{ path: ['rules', i, 'supervisor_level'], message: message(r.supervisor_level) }] : []));
+  if (bad(d.default?.supervisor_level)) issues.push({ path: ['default', 'supervisor_level'], message: message(d.default!.supervisor_level) });
+  return issues;
+}
+
 export async function putPolicy(ctx: RequestContext): Promise<Response> {
   await requireAdmin(ctx);
   const doc = await readJson(ctx.request, ADMIN_BODY_LIMIT);
+  let issues: { path: (string | number)[]; message: string }[];
   try {
     compilePolicy(doc);
+    issues = policyLevelIssues(doc);
   } catch (err) {
-    const issues = (err as { issues?: unknown }).issues ?? [];
-    throw new HallHttpError(422, 'POLICY_INVALID', 'The policy document was refused. Fix the listed fields and upload again.', { issues });
+    const listed = (err as { issues?: unknown }).issues;
+    issues = Array.isArray(listed) && listed.length ? (listed as typeof issues) : [{ path: [], message: 'the policy document could not be compiled' }];
+  }
+  if (issues.length) {
+    const first = issues[0];
+    throw new HallHttpError(
+      422,
+      'POLICY_INVALID',
+      `The policy document was refused (${issues.length} problem${issues.length === 1 ? '' : 's'})${first ? `; first at ${first.path.join('.') || '(root)'}: ${first.message}` : ''}. Fix the listed fields and upload again.`,
+      { issues: issues.slice(0, 200) },
+    );
   }
   await ctx.stores.config.put(KV.policy, JSON.stringify(doc));
   await recordAdminChange(ctx, { action: 'policy.put', target: 'policy', content: doc });
