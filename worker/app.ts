@@ -7,6 +7,7 @@ import { HallRuntime, type HallRuntimeOptions } from './runtime.js';
 import { HallHttpError, problemFromError, problemResponse } from './http/problem.js';
 import { KvConfigStore } from './stores/config-store.js';
 import { D1EvidenceStore } from './stores/evidence-store.js';
+import { D1RegistryStore } from './stores/registry-store.js';
 import { ROUTES, type RouteSpec } from './routes/index.js';
 
 export interface HallWorkerOptions extends HallRuntimeOptions {
@@ -20,7 +21,7 @@ export interface HallWorker {
 }
 
 export function defaultStores(env: HallEnv): HallStores {
-  return { config: new KvConfigStore(env.HALL_KV), evidence: new D1EvidenceStore(env.HALL_DB) };
+  return { config: new KvConfigStore(env.HALL_KV), evidence: new D1EvidenceStore(env.HALL_DB), registry: new D1RegistryStore(env.HALL_DB) };
 }
 
 function methodNotAllowed(path: string, routes: readonly RouteSpec[]): string[] {
@@ -29,30 +30,88 @@ function methodNotAllowed(path: string, routes: readonly RouteSpec[]): string[] 
   return [...allowed];
 }
 
-const DRAIN_LIMIT = 1024 * 1024;
+/**
+ * The most a request body is read and dropped after its answer is ready. Cloudflare refuses bodies
+ * over 100–500 MB (by plan) at the edge; a body past this cap is cancelled instead (the client then
+ * sees its connection closed rather than the answer).
+ */
+export const DRAIN_LIMIT = 256 * 1024 * 1024;
+
+interface GuardedBody {
+  /** The request handlers see: same URL, method, headers and cf, body behind the guard. */
+  request: Request;
+  /** Reads and drops whatever the handler left unread (up to DRAIN_LIMIT). */
+  drain(): Promise<void>;
+}
 
 /**
- * A request refused before its body was read still has that body in flight; answering without
- * consuming it makes some HTTP clients (undici keep-alive) see a reset instead of the answer.
- * Small leftovers are drained, anything bigger is cancelled.
+ * A handler may answer before the body has arrived (401 before reading, 413 at the byte cap, 422
+ * on a broken archive) and may cancel the stream it reads. Answering while the client is still
+ * sending makes the runtime fail the request stream under whoever forwards it: wrangler's dev proxy
+ * then throws "Can't read from request stream after response has been sent", answers 503 "Your
+ * worker restarted mid-request" and drops the requests in flight, and keep-alive clients (undici)
+ * see a reset. So handlers read through a guard: cancelling it never cancels the client's stream,
+ * and before the answer leaves, the rest of the body is read to its end and dropped.
  */
-async function discardUnreadBody(request: Request): Promise<void> {
-  if (!request.body || request.bodyUsed) return;
+function guardBody(request: Request): GuardedBody {
+  if (!request.body || request.bodyUsed) return { request, drain: async () => undefined };
+  const source = request.body.getReader();
+  let ended = false;
+  let abandoned = false;
+  // workerd's request stream allows one pending read: drain() waits for the handler's last one.
+  let pending: Promise<unknown> = Promise.resolve();
+  const guarded = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const read = source.read();
+        pending = read.catch(() => undefined);
+        try {
+          const { done, value } = await read;
+          if (done) ended = true;
+          if (abandoned) return;
+          if (done) controller.close();
+          else controller.enqueue(value);
+        } catch (err) {
+          ended = true;
+          if (!abandoned) controller.error(err);
+        }
+      },
+      cancel() {
+        abandoned = true;
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  let inner: Request;
   try {
-    const reader = request.body.getReader();
-    let seen = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      seen += value.byteLength;
-      if (seen > DRAIN_LIMIT) {
-        await reader.cancel();
-        return;
-      }
-    }
+    inner = new Request(request, { body: guarded });
   } catch {
-    // The client went away; nothing left to do.
+    // A GET/HEAD that carries a body cannot be rebuilt with one; its handlers never read it.
+    inner = request;
   }
+  return {
+    request: inner,
+    async drain() {
+      await pending;
+      if (ended) return;
+      const declared = request.headers.get('content-length');
+      let seen = 0;
+      try {
+        if (declared !== null && /^\d+$/.test(declared) && Number(declared) > DRAIN_LIMIT) throw new RangeError('body beyond the drain limit');
+        for (;;) {
+          const { done, value } = await source.read();
+          if (done) return;
+          seen += value.byteLength;
+          if (seen > DRAIN_LIMIT) throw new RangeError('body beyond the drain limit');
+        }
+      } catch {
+        // Beyond the drain limit, or the client went away: stop reading.
+        await source.cancel().catch(() => undefined);
+      } finally {
+        ended = true;
+      }
+    },
+  };
 }
 
 export function createHallWorker(options: HallWorkerOptions = {}): HallWorker {
@@ -67,8 +126,9 @@ export function createHallWorker(options: HallWorkerOptions = {}): HallWorker {
   }
 
   async function handle(request: Request, env: HallEnv, ectx: ExecutionContext): Promise<Response> {
-    const response = await dispatch(request, env, ectx);
-    await discardUnreadBody(request);
+    const body = guardBody(request);
+    const response = await dispatch(body.request, env, ectx);
+    await body.drain();
     return response;
   }
 
