@@ -3,6 +3,7 @@
 //   HALL_ADMIN_TOKEN        admin bearer token (acts for any tenant, calls /admin/*)
 //   HALL_SIGNING_KEY        Ed25519 private key as a JWK, JSON in single quotes (signs receipts)
 //   HALL_DEMO_TENANT_TOKEN  bearer token of the seed's signatory tenant "demo" (only its SHA-256 goes to KV)
+//   HALL_DEMO_APPROVER_TOKEN bearer token of the seed's approver "demo-approver" (gatekeeper of tenant demo)
 import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
@@ -44,6 +45,10 @@ const GENERATORS = {
     line: `HALL_SIGNING_KEY='${JSON.stringify(newSigningKeyJwk())}'`,
   }),
   HALL_DEMO_TENANT_TOKEN: () => ({ comment: 'Bearer token of the seed tenant "demo" (KV stores only its SHA-256).', line: `HALL_DEMO_TENANT_TOKEN=${newToken()}` }),
+  HALL_DEMO_APPROVER_TOKEN: () => ({
+    comment: 'Bearer token of the seed approver "demo-approver" (gatekeeper for tenant demo; KV stores only its SHA-256).',
+    line: `HALL_DEMO_APPROVER_TOKEN=${newToken()}`,
+  }),
 };
 
 /** Ensures `path` holds every Hall secret; returns { vars, created, added }. */
