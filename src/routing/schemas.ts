@@ -215,24 +215,78 @@ export const RulesDocumentSchema = z
 export type RulesDocument = z.infer<typeof RulesDocumentSchema>;
 
 // ---- worker registry records (pyhall enrollment records, spec §6) ---------------------------
+// Strict: a record with a key outside this list, or a value outside the WCP enums, is refused with
+// its path (a typo must never become "field absent"). Vendor data goes under `extensions`.
+
+export const RISK_TIERS = ['low', 'medium', 'high', 'critical'] as const;
+export const IDEMPOTENCY_LEVELS = ['full', 'partial', 'none'] as const;
+export const DETERMINISM_LEVELS = ['deterministic', 'captured', 'captured-deterministic', 'non-deterministic', 'nondeterministic'] as const;
+export const REVERSIBILITY = ['reversible', 'partially_reversible', 'partially-reversible', 'difficult', 'irreversible'] as const;
+
+const RecordId = z.string().min(1).max(256);
+const RecordText = z.string().max(2000);
+const IdList = z.array(RecordId).max(1000);
+/** One blast-radius dimension (spec §7: 0-5 each). */
+const BlastDimension = z.number().int().min(0).max(5);
+
+export const PrivilegeEnvelopeSchema = z
+  .object({
+    secrets_access: IdList.optional(),
+    network_egress: z.string().max(256).optional(),
+    filesystem_writes: z.array(z.string().max(1024)).max(1000).optional(),
+    tools: IdList.optional(),
+    egress: z.object({ allowlist: z.array(z.string().max(1024)).max(1000).optional() }).strict().nullable().optional(),
+  })
+  .strict();
+
+export const BlastRadiusSchema = z
+  .object({
+    data: BlastDimension.optional(),
+    network: BlastDimension.optional(),
+    financial: BlastDimension.optional(),
+    time: BlastDimension.optional(),
+    reversibility: z.union([BlastDimension, z.enum(REVERSIBILITY)]).optional(),
+  })
+  .strict();
 
 export const RegistryRecordSchema = z
   .object({
-    worker_id: z.string().min(1).optional(),
-    worker_species_id: z.string().min(1),
-    capabilities: z.array(z.string()).max(1000).default([]),
-    currently_implements: z.array(z.string()).max(1000).default([]),
-    privilege_envelope: JsonObjectSchema.nullable().optional(),
+    worker_id: RecordId.optional(),
+    worker_species_id: RecordId,
+    capabilities: IdList.default([]),
+    currently_implements: IdList.default([]),
+    required_controls: IdList.optional(),
+    privilege_envelope: PrivilegeEnvelopeSchema.nullable().optional(),
     attestation: z
       .object({
-        code_hash: z.string().nullable().optional(),
-        source_file: z.string().nullable().optional(),
+        code_hash: z.string().max(128).nullable().optional(),
+        source_file: z.string().max(1024).nullable().optional(),
+        hash_method: z.string().max(64).optional(),
+        attested_at: z.string().max(64).optional(),
+        attested_by: z.string().max(256).optional(),
       })
-      .passthrough()
+      .strict()
       .nullable()
       .optional(),
+    risk_tier: z.enum(RISK_TIERS).optional(),
+    idempotency: z.enum(IDEMPOTENCY_LEVELS).optional(),
+    determinism: z.enum(DETERMINISM_LEVELS).optional(),
+    allowed_environments: z.array(EnvSchema).max(ENVS.length).optional(),
+    blast_radius: BlastRadiusSchema.nullable().optional(),
+    /** edgehall: the worker's own blast score (0-100, pyhall's scale); the Hall uses it, never the caller's. */
+    blast_score: z.number().int().min(0).max(100).optional(),
+    owner: RecordId.optional(),
+    contact: RecordText.optional(),
+    description: RecordText.optional(),
+    notes: RecordText.optional(),
+    name: RecordText.optional(),
+    version: z.string().max(64).optional(),
+    catalog_version_min: z.string().max(64).optional(),
+    artifact_hash: z.string().max(128).optional(),
+    /** Vendor-specific data: free-form, never read by the Hall. */
+    extensions: z.record(z.string(), z.unknown()).optional(),
   })
-  .passthrough();
+  .strict();
 export type RegistryRecord = z.infer<typeof RegistryRecordSchema>;
 export type RegistryRecordLike = z.input<typeof RegistryRecordSchema>;
 

@@ -121,6 +121,12 @@ describe('PUT /admin/namespaces/:ns', () => {
     expect((await put('/admin/namespaces/x.tester', { keys: [{ ...jwk, ns: 'x.other' }] })).status).toBe(400);
     expect((await put('/admin/namespaces/x.tester', { keys: [{ ...jwk, x: 'short' }] })).status).toBe(400);
     expect((await put('/admin/namespaces/x.tester', { keys: [] })).status).toBe(400);
+    // Strict keys: a private JWK (its `d`) or a misspelt member is refused with its path, never dropped.
+    const priv = await put('/admin/namespaces/x.tester', { keys: [{ ...jwk, d: jwk.x }] });
+    expect(priv.status).toBe(400);
+    expect(JSON.stringify((await json(priv)).issues)).toContain('"d"');
+    expect((await put('/admin/namespaces/x.tester', { keys: [{ ...jwk, kdi: 'typo' }] })).status).toBe(400);
+    expect((await put('/admin/namespaces/x.tester', { keys: [{ ...jwk, use: 'enc' }] })).status).toBe(400);
     expect((await call('/wcp/namespaces/x.nobody')).status).toBe(404);
   });
 });

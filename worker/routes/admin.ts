@@ -3,17 +3,18 @@
 // the Hall generation in the same D1 batch (worker/admin-log.ts), so every isolate reloads.
 import { z } from 'zod';
 import { Ed25519PublicJwkSchema, isSignerNamespace } from '../../src/crypto/index.js';
-import { HallConfigSchema, compilePolicy, lintRules, parseHallConfig } from '../../src/routing/index.js';
+import { HallConfigSchema, compilePolicy, lintRules, parseHallConfig, tenantNamespaceOf } from '../../src/routing/index.js';
 import { ValidationError } from '../../src/util/errors.js';
 import { sha256Hex } from '../../src/util/index.js';
 import { TenantFactsFieldsSchema } from '../../src/routing/tenant-facts.js';
 import type { RequestContext } from '../context.js';
-import { hashToken, principalLabel, requireAdmin } from '../http/auth.js';
+import { hashToken, principalLabel, requireAdmin, requirePrincipal } from '../http/auth.js';
 import { DEFAULT_APPROVER_LEVEL, SUPERVISOR_LEVELS } from '../approvals.js';
 import { parseWith, pathParam, readJson } from '../http/body.js';
 import { HallHttpError, jsonResponse } from '../http/problem.js';
 import { KV } from '../stores/config-store.js';
 import { recordAdminChange } from '../admin-log.js';
+import { currentSnapshot } from '../state.js';
 
 export const RULES_BODY_LIMIT = 1024 * 1024;
 const ADMIN_BODY_LIMIT = 256 * 1024;
@@ -149,9 +150,14 @@ export async function getPolicy(ctx: RequestContext): Promise<Response> {
 
 // ---- namespace keys --------------------------------------------------------------------------
 
-export const NamespaceKeysBodySchema = z
-  .object({ keys: z.array(Ed25519PublicJwkSchema.extend({ kid: z.string().min(1).max(200) })).min(1).max(20) })
-  .strict();
+/** One public key of a namespace: strict, so a private JWK (`d`) or a typo is refused, never dropped. */
+const NamespaceKeySchema = Ed25519PublicJwkSchema.extend({
+  kid: z.string().min(1).max(200),
+  alg: z.enum(['EdDSA', 'Ed25519']).optional(),
+  use: z.literal('sig').optional(),
+}).strict();
+
+export const NamespaceKeysBodySchema = z.object({ keys: z.array(NamespaceKeySchema).min(1).max(20) }).strict();
 
 export async function putNamespace(ctx: RequestContext): Promise<Response> {
   const admin = await requireAdmin(ctx);
@@ -234,16 +240,19 @@ export async function getBanList(ctx: RequestContext): Promise<Response> {
 
 // ---- workers -----------------------------------------------------------------------------------
 
+/** Admin, or the tenant owning the worker's namespace (so it can replace a worker of its species). */
 export async function deleteWorker(ctx: RequestContext): Promise<Response> {
-  await requireAdmin(ctx);
+  const principal = await requirePrincipal(ctx);
   const workerId = pathParam(ctx.params, 'worker_id');
-  const store = ctx.stores.config;
-  if (workerId.length > 256 || (await store.get(KV.worker(workerId))) === null) {
+  const ns = tenantNamespaceOf(workerId);
+  if (principal.kind !== 'admin' && !(principal.kind === 'tenant' && ns !== null && principal.namespaces.includes(ns))) {
+    throw new HallHttpError(403, 'NAMESPACE_FORBIDDEN', 'This token may not remove that worker. Use a token of the tenant that owns its namespace, or the admin token.');
+  }
+  if (workerId.length > 256 || !(await ctx.stores.registry.getWorker(workerId))) {
     throw new HallHttpError(404, 'WORKER_NOT_FOUND', 'No worker with this worker_id is enrolled. Check GET /wcp/workers.');
   }
-  await store.delete(KV.worker(workerId));
-  await store.delete(KV.attestation(workerId));
-  await recordAdminChange(ctx, { action: 'worker.delete', target: workerId, content: null });
+  // The removal and its signed log entry are one batch.
+  await recordAdminChange(ctx, { action: 'worker.delete', target: workerId, content: null, actor: principal, statements: ctx.stores.registry.deleteWorkerStatements(workerId) });
   return jsonResponse({ deleted: true, worker_id: workerId });
 }
 
@@ -287,6 +296,10 @@ async function replaceToken(ctx: RequestContext, previousHash: unknown, newHash:
   const clash = parseStored(await store.get(KV.token(newHash))) as { kind?: unknown; id?: unknown } | null;
   if (clash && (clash.kind !== index.kind || clash.id !== index.id)) {
     throw new HallHttpError(409, 'TOKEN_IN_USE', 'This token already belongs to another principal. Generate a fresh random token.');
+  }
+  // A revoked token stays revoked: handing it out again would revive a leaked credential.
+  if ((await currentSnapshot(ctx)).revokedTokens.has(newHash)) {
+    throw new HallHttpError(409, 'TOKEN_REVOKED', 'This token was revoked (rotated away or deleted) and can never be used again. Generate a fresh random token.');
   }
   if (typeof previousHash === 'string' && previousHash !== newHash) await store.delete(KV.token(previousHash));
   await store.put(KV.token(newHash), JSON.stringify(index));
@@ -349,4 +362,41 @@ export async function putApprover(ctx: RequestContext): Promise<Response> {
   const approverId = principalId(ctx, 'approver_id', 'approver');
   const body = parseWith(ApproverBodySchema, await readJson(ctx.request, ADMIN_BODY_LIMIT), 'The approver');
   return storePrincipal(ctx, 'approver', KV.approver(approverId), approverId, body.token, { tenants: body.tenants, level: body.level });
+}
+
+// ---- species ownership ---------------------------------------------------------------------------
+
+export const SpeciesOwnerBodySchema = z
+  .object({ namespace: z.string().refine(isSignerNamespace, 'must be org.<name> or x.<name>') })
+  .strict();
+
+const SPECIES_ID = /^wrk\.[a-z0-9][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*)+$/;
+
+/**
+ * Assigns a species to a namespace (before anyone enrolls it, or to move it). A worker of another
+ * namespace that holds the species stops being selectable at once; it is named in the answer.
+ */
+export async function putSpeciesOwner(ctx: RequestContext): Promise<Response> {
+  const admin = await requireAdmin(ctx);
+  const species = pathParam(ctx.params, 'species_id');
+  if (species.length > 256 || !SPECIES_ID.test(species)) {
+    throw new HallHttpError(400, 'SPECIES_ID_INVALID', 'A species id is wrk.<domain>.<name> (lowercase letters, digits, "-" and "_").');
+  }
+  const body = parseWith(SpeciesOwnerBodySchema, await readJson(ctx.request, ADMIN_BODY_LIMIT), 'The species owner');
+  const at = new Date().toISOString();
+  const holder = await ctx.stores.registry.workerOfSpecies(species);
+  const row = { worker_species_id: species, namespace: body.namespace, assigned_by: principalLabel(admin), assigned_at: at };
+  await recordAdminChange(ctx, {
+    action: 'species.assign',
+    target: species,
+    content: { worker_species_id: species, namespace: body.namespace },
+    statements: ctx.stores.registry.assignSpeciesStatements(row),
+  });
+  const displaced = holder && holder.namespace !== body.namespace ? holder.worker_id : null;
+  return jsonResponse({ ...row, displaced_worker_id: displaced });
+}
+
+export async function listSpeciesOwners(ctx: RequestContext): Promise<Response> {
+  await requireAdmin(ctx);
+  return jsonResponse({ species: await ctx.stores.registry.listOwners() });
 }

@@ -12,6 +12,9 @@ import {
   TenantBodySchema,
   deleteTenant,
   deleteWorker,
+  listSpeciesOwners,
+  putSpeciesOwner,
+  SpeciesOwnerBodySchema,
   getBanList,
   getConfig,
   getNamespace,
@@ -33,6 +36,7 @@ import { EnrollBodySchema, postEnroll } from './enroll.js';
 import { DecisionsQuerySchema, ReceiptsQuerySchema, getDecision, getReceipt, listDecisions, listReceipts } from './evidence.js';
 import { wcpKeys } from './keys.js';
 import { postRoute } from './route.js';
+import { importKvRegistry } from './registry-import.js';
 import { openApiDocument } from '../openapi.js';
 
 export type Auth = 'public' | 'any' | 'tenant' | 'admin' | 'approver';
@@ -111,7 +115,10 @@ export const ROUTES: readonly RouteSpec[] = [
     query: RegisterQuerySchema,
     statuses: [201, 404, 409, 413, 422],
   }),
-  route('DELETE', '/workers/:worker_id', deleteWorker, { summary: 'Remove an enrolled worker (and its attestation).', auth: 'admin', statuses: [404] }),
+  route('DELETE', '/workers/:worker_id', deleteWorker, { summary: 'Remove an enrolled worker and its attestation (admin, or the tenant owning its namespace); the species stays owned.', auth: 'tenant', statuses: [404] }),
+  route('PUT', '/admin/species/:species_id', putSpeciesOwner, { summary: 'Assign a worker species to a namespace (only that namespace may enroll it).', auth: 'admin', body: SpeciesOwnerBodySchema }),
+  route('GET', '/admin/species', listSpeciesOwners, { summary: 'Every owned species and its namespace.', auth: 'admin' }),
+  route('POST', '/admin/registry/import-kv', importKvRegistry, { summary: 'Copy a v0.1 KV registry (worker:* / attestation:* keys) into the D1 registry; adds only, never replaces; call again while remaining > 0.', auth: 'admin' }),
   route('PUT', '/admin/rules', putRules, { summary: 'Upload a rules document: validated and linted, stored as a new immutable version.', auth: 'admin', body: RulesDocumentSchema, statuses: [201, 422] }),
   route('GET', '/admin/rules', getRules, { summary: 'The current rules version and document.', auth: 'admin' }),
   route('PUT', '/admin/config', putConfig, { summary: 'Replace the hall config (signatory tenants, floors).', auth: 'admin', body: HallConfigBodySchema }),
