@@ -330,7 +330,11 @@ describe('discovery and enrollment', () => {
     const preimage = '{"capabilities":["cap.doc.summarize"],"worker_id":"org.demo.w","worker_species_id":"wrk.doc.summarizer"}';
     expect(sent.artifact_hash).toBe(`sha256:${createHash('sha256').update(preimage).digest('hex')}`);
     expect(sent.signing_key_id).toBe(key.kid);
-    expect(await ed25519Verify(key.publicKey, new TextEncoder().encode(sent.artifact_hash), fromBase64Url(sent.signature))).toBe(true);
+    // The signature covers the enrollment statement (worker id, artifact_hash, signed_at), not the bare hash.
+    expect(sent.signed_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    const statement = `edgehall-enrollment-v1\norg.demo.w\n${sent.artifact_hash}\n${sent.signed_at}\n`;
+    expect(await ed25519Verify(key.publicKey, new TextEncoder().encode(statement), fromBase64Url(sent.signature))).toBe(true);
+    expect(await ed25519Verify(key.publicKey, new TextEncoder().encode(sent.artifact_hash), fromBase64Url(sent.signature))).toBe(false);
     expect(seenOn('GET /wcp/health')[0]!.headers.authorization).toBeUndefined();
     expect(seenOn('GET /wcp/workers')[0]!.headers.authorization).toBe('Bearer tenant-token');
   });
