@@ -25,7 +25,7 @@ import {
   type RouteInputLike,
 } from '../../src/index.js';
 import { flattenZodIssues } from '../../src/routing/issues.js';
-import { ApproverBodySchema, BanListBodySchema, NamespaceKeysBodySchema, TenantBodySchema } from '../../worker/routes/admin.js';
+import { ApproverBodySchema, BanListBodySchema, NamespaceKeysBodySchema, TenantBodySchema } from '../../worker/admin-schemas.js';
 import { mulberry32 } from '../support/prng.js';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };

@@ -1,20 +1,22 @@
 // Operator endpoints (admin token only): rules, hall config, policy, namespace keys, ban list,
 // tenants and approvers, worker removal. Every write is recorded in the signed admin log and bumps
 // the Hall generation in the same D1 batch (worker/admin-log.ts), so every isolate reloads.
-import { z } from 'zod';
-import { Ed25519PublicJwkSchema, isSignerNamespace } from '../../src/crypto/index.js';
-import { HallConfigSchema, compilePolicy, lintRules, parseHallConfig, tenantNamespaceOf } from '../../src/routing/index.js';
+import type { z } from 'zod';
+import { isSignerNamespace } from '../../src/crypto/index.js';
+import { compilePolicy, lintRules, parseHallConfig, tenantNamespaceOf } from '../../src/routing/index.js';
 import { ValidationError } from '../../src/util/errors.js';
 import { sha256Hex } from '../../src/util/index.js';
-import { TenantFactsFieldsSchema } from '../../src/routing/tenant-facts.js';
 import type { RequestContext } from '../context.js';
 import { hashToken, principalLabel, requireAdmin, requirePrincipal } from '../http/auth.js';
-import { DEFAULT_APPROVER_LEVEL, SUPERVISOR_LEVELS } from '../approvals.js';
+import { ApproverBodySchema, BanListBodySchema, HallConfigBodySchema, NamespaceKeysBodySchema, SpeciesOwnerBodySchema, TenantBodySchema } from '../admin-schemas.js';
+import { SUPERVISOR_LEVELS } from '../supervisor-levels.js';
 import { parseWith, pathParam, readJson } from '../http/body.js';
 import { HallHttpError, jsonResponse } from '../http/problem.js';
 import { KV } from '../stores/config-store.js';
 import { recordAdminChange } from '../admin-log.js';
 import { currentSnapshot } from '../state.js';
+
+export { ApproverBodySchema, BanListBodySchema, HallConfigBodySchema, NamespaceKeysBodySchema, SpeciesOwnerBodySchema, TenantBodySchema };
 
 export const RULES_BODY_LIMIT = 1024 * 1024;
 const ADMIN_BODY_LIMIT = 256 * 1024;
@@ -74,9 +76,6 @@ export async function getRules(ctx: RequestContext): Promise<Response> {
 }
 
 // ---- hall config and policy ------------------------------------------------------------------
-
-/** The admin API refuses unknown keys (a typo must not silently become a default). */
-export const HallConfigBodySchema = HallConfigSchema.strict();
 
 export async function putConfig(ctx: RequestContext): Promise<Response> {
   await requireAdmin(ctx);
@@ -150,15 +149,6 @@ export async function getPolicy(ctx: RequestContext): Promise<Response> {
 
 // ---- namespace keys --------------------------------------------------------------------------
 
-/** One public key of a namespace: strict, so a private JWK (`d`) or a typo is refused, never dropped. */
-const NamespaceKeySchema = Ed25519PublicJwkSchema.extend({
-  kid: z.string().min(1).max(200),
-  alg: z.enum(['EdDSA', 'Ed25519']).optional(),
-  use: z.literal('sig').optional(),
-}).strict();
-
-export const NamespaceKeysBodySchema = z.object({ keys: z.array(NamespaceKeySchema).min(1).max(20) }).strict();
-
 export async function putNamespace(ctx: RequestContext): Promise<Response> {
   const admin = await requireAdmin(ctx);
   const ns = pathParam(ctx.params, 'ns');
@@ -189,19 +179,6 @@ export async function getNamespace(ctx: RequestContext): Promise<Response> {
 }
 
 // ---- ban list ----------------------------------------------------------------------------------
-
-const PackageHash = z
-  .string()
-  .transform((s) => (s.startsWith('sha256:') ? s.slice(7) : s))
-  .pipe(z.string().regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 package hash (64 lowercase hex, optionally prefixed sha256:)'));
-
-export const BanListBodySchema = z
-  .object({
-    add: z.array(z.object({ hash: PackageHash, reason: z.string().min(1).max(500) }).strict()).max(1000).default([]),
-    remove: z.array(PackageHash).max(1000).default([]),
-  })
-  .strict()
-  .refine((b) => b.add.length + b.remove.length > 0, { message: 'give at least one entry in add or remove' });
 
 interface BanEntry {
   hash: string;
@@ -259,30 +236,6 @@ export async function deleteWorker(ctx: RequestContext): Promise<Response> {
 // ---- tenants and approvers ----------------------------------------------------------------------
 
 const PRINCIPAL_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
-const Token = z.string().min(24, 'tokens must be at least 24 characters').max(512).regex(/^[A-Za-z0-9._~+/=-]+$/, 'tokens use URL-safe characters only');
-
-/**
- * A tenant record. `tenant_risk`, `data_label_floor` and `allowed_envs` are Hall-held facts: /route
- * decides on the stricter of them and what the caller declares, and denies envs not allowed
- * (DENY_ENV_NOT_ALLOWED). A fact left out is not held (the caller's value stands for it).
- */
-export const TenantBodySchema = z
-  .object({
-    token: Token,
-    namespaces: z.array(z.string().refine(isSignerNamespace, 'must be org.<name> or x.<name>')).max(50).default([]),
-    ...TenantFactsFieldsSchema.shape,
-  })
-  .strict();
-
-/** `level`: the highest supervisor level the approver may decide (ladder in worker/approvals.ts). */
-export const ApproverBodySchema = z
-  .object({
-    token: Token,
-    tenants: z.array(z.string().min(1).max(256)).min(1).max(1000),
-    level: z.enum(SUPERVISOR_LEVELS).default(DEFAULT_APPROVER_LEVEL),
-  })
-  .strict();
-
 function principalId(ctx: RequestContext, param: string, what: string): string {
   const id = pathParam(ctx.params, param);
   if (!PRINCIPAL_ID.test(id)) {
@@ -365,10 +318,6 @@ export async function putApprover(ctx: RequestContext): Promise<Response> {
 }
 
 // ---- species ownership ---------------------------------------------------------------------------
-
-export const SpeciesOwnerBodySchema = z
-  .object({ namespace: z.string().refine(isSignerNamespace, 'must be org.<name> or x.<name>') })
-  .strict();
 
 const SPECIES_ID = /^wrk\.[a-z0-9][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*)+$/;
 
