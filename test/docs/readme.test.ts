@@ -38,7 +38,7 @@ describe('README', () => {
   it('documents every CLI command and the npm scripts it names', () => {
     for (const cmd of ['route', 'conformance', 'hash', 'sign', 'verify', 'keygen']) expect(readme).toContain(`npx edgehall ${cmd}`);
     const scripts = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts as Record<string, string>;
-    for (const s of [...readme.matchAll(/npm run (\w+)/g)].map((m) => m[1]!)) expect(scripts, s).toHaveProperty(s);
+    for (const s of [...readme.matchAll(/npm run ([\w:-]+)/g)].map((m) => m[1]!)) expect(Object.keys(scripts), s).toContain(s);
   });
 
   it('shows the curl of the seed example the Hall allows', () => {
