@@ -8,6 +8,7 @@ import { sha256Hex } from '../util/sha256.js';
 import { sha256Async } from '../crypto/webcrypto.js';
 import { readJwksAsync } from '../crypto/jwk-core.js';
 import { createEd25519Verifier, type Ed25519Verifier } from '../crypto/ed25519-verify.js';
+import type { ChainVerdict } from './verify.js';
 
 /** Pinned in every entry, and therefore in every entry_hash. */
 export const ADMIN_LOG_VERSION = 'edgehall.admin-log.v1';
@@ -115,17 +116,8 @@ export function adminLogEntryProblems(value: unknown): string[] {
   return p;
 }
 
-export interface AdminLogVerdict {
-  ok: boolean;
-  /** Entries verified, in order, before the first problem (all of them when ok). */
-  verified: number;
-  broken_at_seq?: number;
-  index?: number;
-  code?: string;
-  message?: string;
-  /** entry_hash of the last verified entry (continue a segment from here). */
-  head_hash?: string | null;
-}
+/** The same shape as a receipt chain's verdict: entries verified, and where and why it broke. */
+export type AdminLogVerdict = ChainVerdict;
 
 export interface VerifyAdminLogOptions {
   /** seq of the first entry (default 1). Use after_seq + 1 when verifying a segment. */

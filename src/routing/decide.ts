@@ -291,6 +291,16 @@ function ruleInvalid(st: DenyState, rule: CompiledRule, problem: string, s: Deny
   return buildDeny(st, C.RULES_INVALID, M.DENY_RULES_INVALID, { rule_index: rule.index, problem }, s);
 }
 
+/** pyhall's availability check: only `true` counts, and a predicate that throws means unavailable. */
+function candidateAvailable(ctx: DecideContext, wid: string | null): boolean {
+  if (wid === null) return false;
+  try {
+    return ctx.workerAvailable(wid) === true;
+  } catch {
+    return false;
+  }
+}
+
 export function decide(input: RouteInput, ctx: DecideContext, opts?: DecideOptions): RouteDecision {
   const now = ctx.now ?? defaultNow;
   const newId = ctx.newId ?? defaultNewId;
@@ -381,14 +391,7 @@ export function decide(input: RouteInput, ctx: DecideContext, opts?: DecideOptio
     let considered: { worker_species_id: string; missing: string[] }[] | null = null;
     for (let i = 0; i < specs.length; i++) {
       const c = specs[i]!;
-      let available = false;
-      if (c.wid !== null) {
-        try {
-          available = ctx.workerAvailable(c.wid) === true;
-        } catch {
-          available = false;
-        }
-      }
+      const available = candidateAvailable(ctx, c.wid);
       let skip: string | null;
       if (!available) skip = 'unavailable';
       else if (tSelected !== null) skip = 'already_selected';
@@ -546,14 +549,7 @@ export function decide(input: RouteInput, ctx: DecideContext, opts?: DecideOptio
     ranked = new Array(specs.length);
     for (let i = 0; i < specs.length; i++) {
       const c = specs[i]!;
-      let available = false;
-      if (c.wid !== null) {
-        try {
-          available = ctx.workerAvailable(c.wid) === true;
-        } catch {
-          available = false;
-        }
-      }
+      const available = candidateAvailable(ctx, c.wid);
       let skip: string | null;
       if (!available) skip = 'unavailable';
       else if (selected === null) {

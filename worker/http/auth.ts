@@ -8,7 +8,7 @@
 import { sha256Hex, timingSafeEqualString } from '../../src/util/index.js';
 import { TenantFactsFieldsSchema, type HeldTenantFacts } from '../../src/routing/tenant-facts.js';
 import type { RequestContext } from '../context.js';
-import { KV } from '../stores/config-store.js';
+import { KV, parseJsonObject } from '../stores/config-store.js';
 import { currentSnapshot } from '../state.js';
 import { HallHttpError } from './problem.js';
 import { DEFAULT_APPROVER_LEVEL, isSupervisorLevel, type SupervisorLevel } from '../approvals.js';
@@ -83,16 +83,6 @@ function bearerToken(request: Request): string | null {
 
 function invalid(): HallHttpError {
   return new HallHttpError(401, 'AUTH_INVALID', 'The bearer token is not valid for this Hall. Check the token, or ask the Hall operator for one.');
-}
-
-function parseJsonObject(text: string | null): Record<string, unknown> | null {
-  if (text === null) return null;
-  try {
-    const v: unknown = JSON.parse(text);
-    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
-  } catch {
-    return null;
-  }
 }
 
 function stringList(v: unknown): string[] {

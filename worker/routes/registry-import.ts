@@ -9,23 +9,13 @@ import type { RequestContext } from '../context.js';
 import { recordAdminChange } from '../admin-log.js';
 import { requireAdmin } from '../http/auth.js';
 import { jsonResponse } from '../http/problem.js';
-import { KV } from '../stores/config-store.js';
+import { KV, parseJsonObject } from '../stores/config-store.js';
 
 export const IMPORT_BATCH = 200;
 
 interface Skipped {
   worker_id: string;
   reason: string;
-}
-
-function parse(text: string | null): Record<string, unknown> | null {
-  if (text === null) return null;
-  try {
-    const v: unknown = JSON.parse(text);
-    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
-  } catch {
-    return null;
-  }
 }
 
 export async function importKvRegistry(ctx: RequestContext): Promise<Response> {
@@ -44,7 +34,7 @@ export async function importKvRegistry(ctx: RequestContext): Promise<Response> {
   const skipped: Skipped[] = [];
 
   for (const workerId of batch) {
-    const record = parse(await config.get(KV.worker(workerId)));
+    const record = parseJsonObject(await config.get(KV.worker(workerId)));
     const ns = tenantNamespaceOf(workerId);
     const strict = record ? RegistryRecordSchema.safeParse(record) : null;
     if (!record || !strict?.success || record['worker_id'] !== workerId) {
@@ -81,7 +71,7 @@ export async function importKvRegistry(ctx: RequestContext): Promise<Response> {
         )
         .bind(workerId, ns, species, JSON.stringify(record), typeof record['artifact_hash'] === 'string' ? record['artifact_hash'] : '', `enr_import_${crypto.randomUUID().slice(0, 8)}`, at),
     );
-    const att = parse(await config.get(KV.attestation(workerId)));
+    const att = parseJsonObject(await config.get(KV.attestation(workerId)));
     const hash = att?.['package_hash'];
     if (att && att['worker_species_id'] === species && typeof hash === 'string' && isSha256Hex(hash)) {
       statements.push(

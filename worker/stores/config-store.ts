@@ -71,9 +71,13 @@ export class KvConfigStore implements ConfigStore {
   }
 }
 
-/** Bumps the version key so every isolate reloads its compiled snapshot on its next request. */
-export async function bumpConfigVersion(store: ConfigStore): Promise<string> {
-  const version = `${Date.now().toString(36)}-${crypto.randomUUID().slice(0, 8)}`;
-  await store.put(KV.version, version);
-  return version;
+/** A stored JSON object, or null when absent, unreadable or not an object (callers decide what that means). */
+export function parseJsonObject(text: string | null): Record<string, unknown> | null {
+  if (text === null) return null;
+  try {
+    const v: unknown = JSON.parse(text);
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
 }
