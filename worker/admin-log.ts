@@ -149,3 +149,13 @@ export async function readAdminLog(db: D1Database, afterSeq: number, limit: numb
     throw new StoreUnavailableError('d1', 'readAdminLog', err);
   }
 }
+
+/** The target of the newest entry for `action` (null when there is none). */
+export async function lastAdminTarget(db: D1Database, action: string): Promise<string | null> {
+  try {
+    const row = await db.prepare('SELECT target FROM admin_log WHERE action = ?1 ORDER BY seq DESC LIMIT 1').bind(action).first<{ target: string }>();
+    return row?.target ?? null;
+  } catch (err) {
+    throw new StoreUnavailableError('d1', 'lastAdminTarget', err);
+  }
+}

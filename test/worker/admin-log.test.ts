@@ -160,6 +160,27 @@ describe('every admin write leaves a signed entry', () => {
   });
 });
 
+describe('a change stored but not logged (the log write failed, the answer was 503)', () => {
+  it('repeating the same rules upload records it; a true no-op repeat adds nothing', async () => {
+    const current = await json(await call('/admin/rules', { token: ADMIN }));
+    const doc = structuredClone(current.document);
+    doc.rules = doc.rules.slice(0, doc.rules.length - 1);
+    // What a failed first attempt leaves behind: the new version stored and in force, no log entry.
+    const version = 'rv-' + sha256Hex(JSON.stringify(doc)).slice(0, 16);
+    await env.HALL_KV.put(`rules:${version}`, JSON.stringify(doc));
+    await env.HALL_KV.put('rules:current', JSON.stringify({ version, stored_at: new Date().toISOString(), previous: current.version, source: 'PUT /admin/rules' }));
+    const h0 = await headSeq();
+    const repeat = await put('/admin/rules', doc);
+    expect(repeat.status).toBe(200);
+    expect((await json(repeat)).unchanged).toBe(true);
+    expect((await logAfter(h0)).map((e) => [e.action, e.target])).toEqual([['rules.put', version]]);
+    const h1 = await headSeq();
+    expect((await put('/admin/rules', doc)).status).toBe(200);
+    expect(await headSeq()).toBe(h1);
+    expect((await put('/admin/rules', current.document)).status).toBe(201);
+  });
+});
+
 describe('tampering', () => {
   it('the database refuses to edit or delete an entry; an entry edited behind its back (triggers dropped) fails verification', async () => {
     expect((await put('/admin/policy', (await json(await call('/admin/policy', { token: ADMIN }))).policy)).status).toBe(200);

@@ -13,7 +13,7 @@ import { SUPERVISOR_LEVELS } from '../supervisor-levels.js';
 import { parseWith, pathParam, readJson } from '../http/body.js';
 import { HallHttpError, jsonResponse } from '../http/problem.js';
 import { KV } from '../stores/config-store.js';
-import { recordAdminChange } from '../admin-log.js';
+import { lastAdminTarget, recordAdminChange } from '../admin-log.js';
 import { currentSnapshot } from '../state.js';
 
 export { ApproverBodySchema, BanListBodySchema, HallConfigBodySchema, NamespaceKeysBodySchema, SpeciesOwnerBodySchema, TenantBodySchema };
@@ -57,6 +57,9 @@ export async function putRules(ctx: RequestContext): Promise<Response> {
   const previous = typeof pointer?.version === 'string' ? pointer.version : null;
   const now = new Date().toISOString();
   if (previous === version) {
+    // The same upload again: a no-op, unless an earlier attempt stored it but could not log it (its
+    // answer was a 503) — then this repeat records it, so no rules version is ever in force unlogged.
+    if ((await lastAdminTarget(ctx.env.HALL_DB, 'rules.put')) !== version) await recordAdminChange(ctx, { action: 'rules.put', target: version, content: doc });
     return jsonResponse({ version, previous_version: previous, unchanged: true, warnings: report.issues });
   }
   // Versions are immutable: an existing rules:<version> already holds exactly this content.
