@@ -76,6 +76,9 @@ describe('kids are unique per key', () => {
     expect(named[0]!.x).toBe(MAIN.x);
     expect(jwks.keys.some((k) => k.x === SECOND.x && k.kid === mainKid)).toBe(false);
     expect(await verifyReceipt(oldReceipt, jwks)).toMatchObject({ ok: true });
+    // Health tells the operator why the Hall refuses to decide.
+    const health = await json(await rotated.fetch(new Request('http://hall.test/wcp/health'), { ...env, HALL_SIGNING_KEY: reused }, createExecutionContext()));
+    expect(health).toMatchObject({ status: 'degraded', signing: 'unavailable', problems: ['HALL_SIGNING_KEY_KID_REUSED'] });
   });
 
   it('an isolate whose secret changes to a key reusing its kid refuses too (the per-isolate cache is per key, not per kid)', async () => {

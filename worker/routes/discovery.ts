@@ -3,19 +3,24 @@ import { z } from 'zod';
 import type { RequestContext } from '../context.js';
 import { currentSnapshot } from '../state.js';
 import { parseWith, queryObject } from '../http/body.js';
-import { jsonResponse } from '../http/problem.js';
+import { HallHttpError, jsonResponse } from '../http/problem.js';
 
 export const WCP_VERSION = '0.1';
 
 export async function health(ctx: RequestContext): Promise<Response> {
   const snap = await currentSnapshot(ctx);
+  // The same checks /route makes before signing: a missing or invalid key, or a kid that already
+  // names another recorded key, leaves the Hall unable to decide.
   let signing: 'ok' | 'unavailable' = 'ok';
+  let signingProblem = 'HALL_SIGNING_KEY_UNAVAILABLE';
   try {
-    await ctx.runtime.signer.get(ctx.env.HALL_SIGNING_KEY);
-  } catch {
+    const signer = await ctx.runtime.signer.get(ctx.env.HALL_SIGNING_KEY);
+    await ctx.runtime.signer.ensureRecorded(signer, ctx.stores.evidence);
+  } catch (err) {
     signing = 'unavailable';
+    if (err instanceof HallHttpError) signingProblem = err.code;
   }
-  const problems = [...(snap.problem ? [snap.problem.code] : []), ...(signing === 'ok' ? [] : ['HALL_SIGNING_KEY_UNAVAILABLE'])];
+  const problems = [...(snap.problem ? [snap.problem.code] : []), ...(signing === 'ok' ? [] : [signingProblem])];
   return jsonResponse({
     status: problems.length ? 'degraded' : 'ok',
     wcp_version: WCP_VERSION,
