@@ -100,6 +100,21 @@ describe('species ownership (finding: species hijack)', () => {
     expect((await call(`/admin/species/${species}`, { method: 'PUT', token: ZETA, json: { namespace: 'org.zeta' } })).status).toBe(403);
   });
 
+  it('uploading rules that name an unowned species warns (the first enroller would serve them) until it is assigned', async () => {
+    const species = `wrk.pending.s${crypto.randomUUID().slice(0, 8)}`;
+    const current = (await json(await call('/admin/rules', { token: ADMIN }))).document;
+    const doc = structuredClone(current);
+    doc.rules.push({ rule_id: `rr_pending_${species.slice(-8)}`, match: { capability_id: `cap.pending.${species.slice(-8)}`, env: 'dev' }, decision: { candidate_workers_ranked: [{ worker_species_id: species, score_hint: 1 }] } });
+    const first = await json(await call('/admin/rules', { method: 'PUT', token: ADMIN, json: doc }));
+    const warning = first.warnings.find((w: { code: string }) => w.code === 'species_unowned');
+    expect(warning).toMatchObject({ severity: 'warning', path: ['rules', doc.rules.length - 1, 'decision', 'candidate_workers_ranked', 0, 'worker_species_id'] });
+    expect(warning.message).toContain(`PUT /admin/species/${species}`);
+    expect((await call(`/admin/species/${species}`, { method: 'PUT', token: ADMIN, json: { namespace: 'org.omega' } })).status).toBe(200);
+    const again = await json(await call('/admin/rules', { method: 'PUT', token: ADMIN, json: doc }));
+    expect(again.warnings.some((w: { code: string }) => w.code === 'species_unowned')).toBe(false);
+    expect((await call('/admin/rules', { method: 'PUT', token: ADMIN, json: current })).status).toBe(201);
+  });
+
   it('a tenant may remove its own worker, never another namespace\'s', async () => {
     expect((await enroll(record('org.zeta.temp', 'wrk.zeta.temp'), ZETA)).status).toBe(201);
     expect((await call('/workers/org.zeta.temp', { method: 'DELETE', token: OMEGA })).status).toBe(403);

@@ -3,6 +3,7 @@
 // the Hall generation in the same D1 batch (worker/admin-log.ts), so every isolate reloads.
 import type { z } from 'zod';
 import { isSignerNamespace } from '../../src/crypto/index.js';
+import type { LintIssue } from '../../src/routing/lint.js';
 import { compilePolicy, lintRules, parseHallConfig, tenantNamespaceOf } from '../../src/routing/index.js';
 import { ValidationError } from '../../src/util/errors.js';
 import { sha256Hex } from '../../src/util/index.js';
@@ -37,6 +38,29 @@ function parseStored(text: string | null): unknown {
 
 // ---- rules ---------------------------------------------------------------------------------
 
+/**
+ * A candidate species no namespace owns yet will belong to whichever namespace enrolls it first —
+ * and then serve every tenant this rule matches. Said at upload, so the operator can assign it.
+ */
+async function unownedSpeciesWarnings(ctx: RequestContext, doc: unknown): Promise<LintIssue[]> {
+  const owned = new Set((await ctx.stores.registry.listOwners()).map((o) => o.worker_species_id));
+  const out: LintIssue[] = [];
+  const rules = (doc as { rules?: { decision?: { candidate_workers_ranked?: { worker_species_id?: unknown }[] } }[] }).rules ?? [];
+  rules.forEach((r, i) =>
+    (r.decision?.candidate_workers_ranked ?? []).forEach((c, j) => {
+      const species = c.worker_species_id;
+      if (typeof species === 'string' && !owned.has(species) && out.length < 100)
+        out.push({
+          severity: 'warning',
+          code: 'species_unowned',
+          path: ['rules', i, 'decision', 'candidate_workers_ranked', j, 'worker_species_id'],
+          message: `no namespace owns ${species} yet: the first to enroll it will serve this rule. Assign it first with PUT /admin/species/${species}`,
+        });
+    }),
+  );
+  return out;
+}
+
 export async function putRules(ctx: RequestContext): Promise<Response> {
   await requireAdmin(ctx);
   const doc = await readJson(ctx.request, RULES_BODY_LIMIT);
@@ -51,6 +75,7 @@ export async function putRules(ctx: RequestContext): Promise<Response> {
       { issues: report.issues.slice(0, 200) },
     );
   }
+  const warnings = [...report.issues, ...(await unownedSpeciesWarnings(ctx, doc))];
   const version = rulesVersionOf(doc);
   const store = ctx.stores.config;
   const pointer = parseStored(await store.get(KV.rulesCurrent)) as { version?: unknown } | null;
@@ -60,14 +85,14 @@ export async function putRules(ctx: RequestContext): Promise<Response> {
     // The same upload again: a no-op, unless an earlier attempt stored it but could not log it (its
     // answer was a 503) — then this repeat records it, so no rules version is ever in force unlogged.
     if ((await lastAdminTarget(ctx.env.HALL_DB, 'rules.put')) !== version) await recordAdminChange(ctx, { action: 'rules.put', target: version, content: doc });
-    return jsonResponse({ version, previous_version: previous, unchanged: true, warnings: report.issues });
+    return jsonResponse({ version, previous_version: previous, unchanged: true, warnings });
   }
   // Versions are immutable: an existing rules:<version> already holds exactly this content.
   if ((await store.get(KV.rules(version))) === null) await store.put(KV.rules(version), JSON.stringify(doc));
   await store.put(KV.rulesCurrent, JSON.stringify({ version, stored_at: now, previous, source: 'PUT /admin/rules' }));
   await recordAdminChange(ctx, { action: 'rules.put', target: version, content: doc });
   const count = Array.isArray((doc as { rules?: unknown }).rules) ? (doc as { rules: unknown[] }).rules.length : 0;
-  return jsonResponse({ version, previous_version: previous, rules: count, stored_at: now, warnings: report.issues }, 201);
+  return jsonResponse({ version, previous_version: previous, rules: count, stored_at: now, warnings }, 201);
 }
 
 export async function getRules(ctx: RequestContext): Promise<Response> {
