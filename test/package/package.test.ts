@@ -128,6 +128,18 @@ console.log(JSON.stringify({
     expect(r.stdout).toMatch(/usage: edgehall <command>/);
     expect(r.stdout).toMatch(/conformance/);
   });
+
+  it('the installed CLI prints its version and searches the taxonomy shipped inside the package', () => {
+    const bin = join(pkg.app, 'node_modules', '.bin', 'edgehall');
+    const v = spawnSync(bin, ['--version'], { cwd: pkg.app, env: cleanEnv(), encoding: 'utf8' });
+    expect([v.status, v.stdout]).toEqual([0, `${readJson<{ version: string }>(join(repoRoot, 'package.json')).version}\n`]);
+    const s = spawnSync(bin, ['search', 'summarize', '--json'], { cwd: pkg.app, env: cleanEnv(), encoding: 'utf8' });
+    expect(s.status, s.stderr).toBe(0);
+    expect((JSON.parse(s.stdout) as { id: string }[]).map((e) => e.id)).toEqual(['cap.mem.summarize', 'wrk.mem.summarizer']);
+    const x = spawnSync(bin, ['explain', 'cap.mem.summarize', '--json'], { cwd: pkg.app, env: cleanEnv(), encoding: 'utf8' });
+    expect(x.status, x.stderr).toBe(0);
+    expect(JSON.parse(x.stdout)).toMatchObject({ id: 'cap.mem.summarize', type: 'capability' });
+  });
 });
 
 describe('bundlers', () => {
@@ -137,6 +149,8 @@ describe('bundlers', () => {
         const size = await measureEntry(entry, pkg.app, target);
         expect(size.nodeImports).toEqual([]);
         expect(size.min).toBeGreaterThan(0);
+        // The 160 KB taxonomy catalog is CLI data (and importable on its own), never in an entry's bundle.
+        expect(size.inputs.map((i) => i.file).filter((f) => /taxonomy\/catalog/.test(f))).toEqual([]);
       });
     }
   }
