@@ -107,7 +107,7 @@ function randomLeaves(rand: () => number, n: number): Uint8Array[] {
 function flipBit(h: Uint8Array, rand: () => number): Uint8Array {
   const out = h.slice();
   const bit = Math.floor(rand() * 256);
-  out[bit >> 3] ^= 1 << (bit & 7);
+  out[bit >> 3] = out[bit >> 3]! ^ (1 << (bit & 7));
   return out;
 }
 
