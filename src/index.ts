@@ -6,5 +6,4 @@ export * from './attest/index.js';
 export * from './receipts/index.js';
 export * from './client/index.js';
 export * from './log/index.js';
-export * from './log/index.js';
 export * from './taxonomy/index.js';
