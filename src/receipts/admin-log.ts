@@ -6,9 +6,7 @@ import { fromBase64Url, toHex, utf8 } from '../util/bytes.js';
 import { canonicalJson } from '../util/jcs.js';
 import { sha256Hex } from '../util/sha256.js';
 import { sha256Async } from '../crypto/webcrypto.js';
-import { readJwksAsync } from '../crypto/jwk-core.js';
-import { createEd25519Verifier, type Ed25519Verifier } from '../crypto/ed25519-verify.js';
-import type { ChainVerdict } from './verify.js';
+import { keyLookupFrom, type ChainVerdict, type KeyLookup } from './verify.js';
 
 /** Pinned in every entry, and therefore in every entry_hash. */
 export const ADMIN_LOG_VERSION = 'edgehall.admin-log.v1';
@@ -132,23 +130,13 @@ export interface VerifyAdminLogOptions {
  * prev_entry_hash equal to the previous entry_hash. Reports the first bad seq; never throws.
  */
 export async function verifyAdminLog(entries: readonly unknown[], jwks: unknown, opts: VerifyAdminLogOptions = {}): Promise<AdminLogVerdict> {
-  let keys;
+  let verifierFor: KeyLookup;
   try {
-    keys = await readJwksAsync(jwks);
+    verifierFor = await keyLookupFrom(jwks);
   } catch (err) {
     return { ok: false, verified: 0, code: ADMIN_LOG_KEYS_INVALID, message: `the key set is unusable: ${(err as Error).message}` };
   }
   if (!Array.isArray(entries)) return { ok: false, verified: 0, code: ADMIN_LOG_SCHEMA_INVALID, message: 'an admin log must be an array of entries.' };
-  const verifiers = new Map<string, Promise<Ed25519Verifier | null>>();
-  const verifierFor = (kid: string): Promise<Ed25519Verifier | null> => {
-    let v = verifiers.get(kid);
-    if (!v) {
-      const k = keys.find((x) => x.kid === kid);
-      v = k ? createEd25519Verifier(k.publicKey) : Promise.resolve(null);
-      verifiers.set(kid, v);
-    }
-    return v;
-  };
   let expected = opts.expectFirstSeq ?? 1;
   let prevHash: string | null | undefined = opts.expectPrevHash !== undefined ? opts.expectPrevHash : expected === 1 ? null : undefined;
   const fail = (index: number, at: number, code: string, message: string): AdminLogVerdict => ({

@@ -34,9 +34,11 @@ export interface VerifyChainOptions {
   tenantId?: string;
 }
 
-type KeyLookup = (kid: string) => Promise<Ed25519Verifier | null>;
+/** A kid → verifier lookup over a key set, importing each key once. */
+export type KeyLookup = (kid: string) => Promise<Ed25519Verifier | null>;
 
-async function keyLookupFrom(jwks: unknown): Promise<KeyLookup> {
+/** Reads `jwks` (throws when it is unusable) and returns a cached kid → verifier lookup. */
+export async function keyLookupFrom(jwks: unknown): Promise<KeyLookup> {
   const keys = await readJwksAsync(jwks);
   const cache = new Map<string, Promise<Ed25519Verifier | null>>();
   return (kid) => {

@@ -5,6 +5,7 @@
 //   value's type itself are dropped, then the branch whose problem lies deepest wins (so
 //   `{"in": ["dev", "production"]}` reports `env.in.1`, not "invalid input" at `env`).
 import type { ValidationIssue } from '../util/errors.js';
+import { editDistance } from '../util/edit-distance.js';
 
 export interface ZodIssueLike {
   code?: string;
@@ -15,31 +16,13 @@ export interface ZodIssueLike {
   expected?: string;
 }
 
-/** Levenshtein distance, capped (returns cap + 1 when larger). */
-function distance(a: string, b: string, cap: number): number {
-  if (Math.abs(a.length - b.length) > cap) return cap + 1;
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    let best = i;
-    for (let j = 1; j <= b.length; j++) {
-      const v = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-      cur.push(v);
-      if (v < best) best = v;
-    }
-    if (best > cap) return cap + 1;
-    prev = cur;
-  }
-  return prev[b.length]!;
-}
-
 /** The known key closest to `key` (case-insensitive equal, or at most 2 edits), if any. */
 export function closestKey(key: string, known: readonly string[]): string | null {
   let best: string | null = null;
   let bestD = 3;
   for (const k of known) {
     if (k === key) continue;
-    const d = k.toLowerCase() === key.toLowerCase() ? 0 : distance(key, k, 2);
+    const d = k.toLowerCase() === key.toLowerCase() ? 0 : editDistance(key, k, 2);
     if (d < bestD) {
       best = k;
       bestD = d;

@@ -19,6 +19,7 @@
 // words' scores. With `match: 'any'` an entity matching more words ranks above one matching fewer,
 // then by the sum. Equal scores are ordered by id (code-unit order), so results are deterministic.
 import { TAXONOMY_ID_PREFIX, TAXONOMY_LINK_FIELDS, type TaxonomyCatalog, type TaxonomyEntity, type TaxonomyLinkField } from './schema.js';
+import { editDistance } from '../util/edit-distance.js';
 
 export interface TaxonomySearchOptions {
   /** At most this many results (default 20; a positive integer). */
@@ -182,24 +183,6 @@ export function explainTaxonomy(catalog: TaxonomyCatalog, id: string): TaxonomyE
 
 const PREFIXES = new Set(Object.values(TAXONOMY_ID_PREFIX));
 
-/** Levenshtein distance, giving up (returning max + 1) once it must exceed `max`. */
-function distance(a: string, b: string, max: number): number {
-  if (Math.abs(a.length - b.length) > max) return max + 1;
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    let best = i;
-    for (let j = 1; j <= b.length; j++) {
-      const v = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-      cur.push(v);
-      if (v < best) best = v;
-    }
-    if (best > max) return max + 1;
-    prev = cur;
-  }
-  return prev[b.length]!;
-}
-
 /**
  * Ids close to `text` for a "did you mean" hint: near spellings of the whole id (by edit distance,
  * then id) or, when there are none, the entities matching most of its words (split on dots,
@@ -211,7 +194,7 @@ export function suggestTaxonomyIds(catalog: TaxonomyCatalog, text: string, limit
   if (want) {
     const max = Math.max(2, Math.floor(want.length / 5));
     const near = catalog.entities
-      .map((e) => ({ id: e.id, d: distance(want, e.id.toLowerCase(), max) }))
+      .map((e) => ({ id: e.id, d: editDistance(want, e.id.toLowerCase(), max) }))
       .filter((x) => x.d <= max)
       .sort((a, b) => a.d - b.d || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     for (const x of near) out.push(x.id);
