@@ -59,7 +59,7 @@ export function reportHallError(err: unknown, t: HallTarget | null, json: boolea
     const where = t ? ` (${t.url})` : '';
     const sentence = unreachable
       ? `cannot reach the Hall${where}: ${err.detail} Is it running (npm start)? Check --hall / EDGEHALL_URL.`
-      : err.status === 401
+      : err.status === 401 && err.code.startsWith('AUTH_') // not e.g. ENROLLMENT_SIGNATURE_REQUIRED (also a 401)
         ? `the Hall refused the token from ${t?.tokenEnv ?? DEFAULT_TOKEN_ENV}${where}: ${err.detail}`
         : `${err.code}: ${err.detail}`;
     if (json) process.stdout.write(JSON.stringify({ error: { code: err.code, status: err.status, message: sentence } }) + '\n');

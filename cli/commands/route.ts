@@ -4,8 +4,9 @@ import { readFileSync } from 'node:fs';
 import { EdgehallError, ValidationError } from '../../src/util/errors.js';
 import { Hall } from '../../src/routing/hall.js';
 import type { HallConfigLike, PolicyDocumentLike } from '../../src/routing/schemas.js';
+import { HALL_USAGE, runHall, wantsHallMode } from './route-hall.js';
 
-export const summary = 'decide one request: route --rules F --workers F [--config F] [--policy F] <input.json|->';
+export const summary = 'decide one request: in-process (--rules F --workers F …) or against a Hall (--hall URL)';
 
 const USAGE =
   'usage: edgehall route --rules FILE --workers FILE [--config FILE] [--policy FILE] <input.json | ->\n' +
@@ -26,6 +27,12 @@ function readJson(file: string, what: string): unknown {
 }
 
 export async function run(argv: string[]): Promise<number> {
+  // Hall mode (cli/commands/route-hall.ts): --hall, or EDGEHALL_URL without --rules/--workers.
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${USAGE}\n\n${HALL_USAGE}\n`);
+    return 0;
+  }
+  if (wantsHallMode(argv)) return runHall(argv);
   const opts: Record<string, string> = {};
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
