@@ -6,6 +6,8 @@ import { isControlId } from './registry.js';
 import { wcpIdProblem } from './ids.js';
 import { CondKind, MATCH_FIELDS, RulesError, compileForLint, strictRuleIssues, type CompiledRule, type CompiledRules } from './rules.js';
 import { DATA_LABELS, ENVS, MISSING_MATCH_MESSAGE, QOS_CLASSES, TENANT_RISKS } from './schemas.js';
+import type { TaxonomyCatalog } from '../taxonomy/schema.js';
+import { suggestTaxonomyIds } from '../taxonomy/search.js';
 
 export interface LintIssue {
   severity: 'error' | 'warning';
@@ -27,6 +29,13 @@ export interface LintOptions {
    * warnings (pyhall ignores unknown match keys and treats a missing match as a catch-all).
    */
   mode?: 'strict' | 'reference';
+  /**
+   * The WCP taxonomy to check capability ids against (e.g. wcpTaxonomy() from
+   * 'edgehall/taxonomy/catalog'). When given, a rule matching a capability id the catalog does not
+   * hold warns `unknown_capability` (with close ids), unless the id is in a tenant namespace
+   * (`org.*`, `x.*`). Opt-in so the SDK entries never carry the catalog data.
+   */
+  taxonomy?: TaxonomyCatalog;
 }
 
 const ENUMS: readonly (readonly string[])[] = [ENVS, DATA_LABELS, TENANT_RISKS, QOS_CLASSES];
@@ -91,10 +100,15 @@ function shadowersOf(rules: CompiledRules, r: CompiledRule, namedBy: ReadonlyMap
   return by;
 }
 
+/** Tenant namespaces (org.*, x.*) are the tenant's own and never in the catalog. */
+const isTenantCapability = (id: string) => id.startsWith('org.') || id.startsWith('x.');
+
 const unusable = (c: { kind: CondKind }) => c.kind === CondKind.Never || c.kind === CondKind.Invalid;
 
 export function lintRules(doc: unknown, options: LintOptions = {}): LintReport {
   const mode = options.mode ?? 'strict';
+  const catalog = options.taxonomy;
+  const knownCaps = catalog ? new Set(catalog.entities.filter((e) => e.type === 'capability').map((e) => e.id)) : null;
   const issues: LintIssue[] = [];
   const err = (code: string, path: LintIssue['path'], message: string) => issues.push({ severity: 'error', code, path, message });
   const warn = (code: string, path: LintIssue['path'], message: string) => issues.push({ severity: 'warning', code, path, message });
@@ -127,6 +141,10 @@ export function lintRules(doc: unknown, options: LintOptions = {}): LintReport {
     for (const id of capIds) {
       const p = wcpIdProblem(id, 'cap');
       if (p) warn('id_grammar', [...base, 'match', 'capability_id'], `capability id '${id}' ${p} (WCP §3.2)`);
+      else if (knownCaps && !knownCaps.has(id) && !isTenantCapability(id)) {
+        const near = suggestTaxonomyIds(catalog!, id, 3).filter((s) => knownCaps.has(s));
+        warn('unknown_capability', [...base, 'match', 'capability_id'], `capability id '${id}' is not in the WCP taxonomy${near.length ? ` (did you mean ${near.join(', ')}?)` : ''}; use a catalog id ('edgehall search <words>') or a tenant id (org.<tenant>.*, x.*)`);
+      }
     }
     if (r.conds.every((c) => c.kind === CondKind.Any) && r.tenant.kind === CondKind.Any)
       warn('catch_all', [...base, 'match'], `rule '${r.ruleId}' matches every request; fine as a deliberate last rule, and every rule after it is unreachable`);

@@ -83,6 +83,8 @@ describe('PUT /admin/rules is strict', () => {
     expect(ok.status, await ok.clone().text()).toBe(201);
     const stored = await json(ok);
     expect(stored.warnings).toContainEqual(expect.objectContaining({ severity: 'warning', code: 'catch_all', path: ['rules', n, 'match'] }));
+    // The seed's cap.doc.summarize is not a WCP taxonomy id: a warning, never a refusal.
+    expect(stored.warnings).toContainEqual(expect.objectContaining({ severity: 'warning', code: 'unknown_capability', message: expect.stringContaining("'cap.doc.summarize' is not in the WCP taxonomy") }));
     expect((await put('/admin/rules', seedRules())).status).toBe(201);
   });
 

@@ -16,6 +16,7 @@ import { HallHttpError, jsonResponse } from '../http/problem.js';
 import { KV } from '../stores/config-store.js';
 import { lastAdminTarget, recordAdminChange } from '../admin-log.js';
 import { currentSnapshot } from '../state.js';
+import { wcpTaxonomy } from '../../src/taxonomy/catalog.js';
 
 export { ApproverBodySchema, BanListBodySchema, HallConfigBodySchema, NamespaceKeysBodySchema, SpeciesOwnerBodySchema, TenantBodySchema };
 
@@ -64,7 +65,8 @@ async function unownedSpeciesWarnings(ctx: RequestContext, doc: unknown): Promis
 export async function putRules(ctx: RequestContext): Promise<Response> {
   await requireAdmin(ctx);
   const doc = await readJson(ctx.request, RULES_BODY_LIMIT);
-  const report = lintRules(doc);
+  // With the WCP taxonomy: a capability id outside it (and outside org.*/x.*) warns unknown_capability.
+  const report = lintRules(doc, { taxonomy: wcpTaxonomy() });
   if (!report.ok) {
     const errors = report.issues.filter((i) => i.severity === 'error');
     const first = errors[0];
@@ -72,7 +74,8 @@ export async function putRules(ctx: RequestContext): Promise<Response> {
       422,
       'RULES_INVALID',
       `The rules document was refused (${errors.length} error${errors.length === 1 ? '' : 's'})${first ? `; first at ${first.path.join('.') || '(root)'}: ${first.message}` : ''}. Fix the listed rules and upload again.`,
-      { issues: report.issues.slice(0, 200) },
+      // The errors are why it was refused; its warnings come back once it is accepted.
+      { issues: errors.slice(0, 200) },
     );
   }
   const warnings = [...report.issues, ...(await unownedSpeciesWarnings(ctx, doc))];
