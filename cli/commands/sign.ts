@@ -39,7 +39,7 @@ Computes the canonical package hash and prints the signed manifest (pyhall's man
   --out FILE        write the manifest to FILE instead of stdout
 Exit status: 0 signed, 2 bad usage or a package that cannot be hashed.`;
 
-class SignInputError extends Error {
+export class SignInputError extends Error {
   constructor(readonly code: string, message: string) {
     super(message);
   }
@@ -58,10 +58,21 @@ async function hashFile(path: string): Promise<{ size: number; sha256: string }>
   return { size, sha256: h.digest('hex') };
 }
 
+/** Optional bounds of a directory walk (`edgehall hash <dir>`); none by default. */
+export interface DirectoryBounds {
+  maxFileBytes?: number;
+  maxTotalBytes?: number;
+  maxEntries?: number;
+}
+
 /** Walks a directory without following links; streams each file through SHA-256. */
-export async function hashDirectory(root: string): Promise<{ package_hash: string; records: PackageRecord[]; excluded_entries: string[] }> {
+export async function hashDirectory(root: string, bounds: DirectoryBounds = {}): Promise<{ package_hash: string; records: PackageRecord[]; excluded_entries: string[] }> {
   const records: PackageRecord[] = [];
   const excluded: string[] = [];
+  let entries = 0;
+  let total = 0;
+  const over = (limit: string, value: number, what: string) =>
+    new SignInputError('PACKAGE_LIMIT_EXCEEDED', `${what} is over --${limit} (${value}); pass a larger --${limit} to hash it`);
   const walk = async (dir: string, rel: string): Promise<void> => {
     const names = (await readdir(dir, { encoding: 'buffer' })) as Buffer[];
     for (const raw of names) {
@@ -75,6 +86,9 @@ export async function hashDirectory(root: string): Promise<{ package_hash: strin
       const path = join(dir, name);
       const relPath = rel ? `${rel}/${name}` : name;
       const st = await lstat(path);
+      if (bounds.maxEntries !== undefined && ++entries > bounds.maxEntries) throw over('max-entries', bounds.maxEntries, `${root} holds more files and folders than allowed`);
+      if (st.isFile() && bounds.maxFileBytes !== undefined && st.size > bounds.maxFileBytes) throw over('max-file-bytes', bounds.maxFileBytes, `${path} (${st.size} bytes)`);
+      if (st.isFile() && bounds.maxTotalBytes !== undefined && (total += st.size) > bounds.maxTotalBytes) throw over('max-total-bytes', bounds.maxTotalBytes, `the files of ${root} (over ${total} bytes)`);
       if (st.isSymbolicLink()) throw new SignInputError('PACKAGE_LINK_ENTRY', `${path} is a symbolic link; a package holds regular files only`);
       if (st.isDirectory()) await walk(path, relPath);
       else if (st.isFile()) {

@@ -1,10 +1,11 @@
 // `edgehall hash` end to end: a real child process running the CLI from source.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_TAR_LIMITS } from '../../src/attest/index.js';
 import { loadCases, VECTORS_DIR } from './helpers.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -76,5 +77,84 @@ describe('edgehall hash', () => {
     const r = edgehall(['hash', f, '--json']);
     expect(r.code).toBe(2);
     expect(JSON.parse(r.stdout).error.code).toBe('TAR_CORRUPT');
+  });
+});
+
+describe('edgehall hash <dir> and local limits', () => {
+  const pkg = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'edgehall-hash-dir-'));
+    mkdirSync(join(dir, 'code', '__pycache__'), { recursive: true });
+    writeFileSync(join(dir, 'code', 'x.py'), 'print(1)\n');
+    writeFileSync(join(dir, 'code', '__pycache__', 'x.cpython-312.pyc'), 'junk');
+    writeFileSync(join(dir, 'README.md'), '# hi\n');
+    writeFileSync(join(dir, 'manifest.json'), '{}');
+    return dir;
+  };
+  const tarOf = (dir: string, out: string) => {
+    const r = spawnSync('tar', ['-C', dir, '-cf', out, '.']);
+    expect(r.status).toBe(0);
+    return out;
+  };
+
+  it('a directory hashes like the tar of the same files (same records and exclusions)', () => {
+    const dir = pkg();
+    const tar = tarOf(dir, join(mkdtempSync(join(tmpdir(), 'edgehall-hash-tar-')), 'pkg.tar'));
+    const r = edgehall(['hash', dir, tar, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const [d, t] = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(d.package_hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(d.package_hash).toBe(t.package_hash);
+    expect(d.records).toEqual(t.records);
+    expect(d.records.map((x: { path: string }) => x.path)).toEqual(['README.md', 'code/x.py']);
+    expect(d.excluded_entries).toEqual(t.excluded_entries);
+    expect(edgehall(['hash', dir]).stdout).toContain(`${d.package_hash}  ${dir}  (2 files hashed, 2 excluded)`);
+  });
+
+  it("'./' entries: '.' components are always dropped, so --strip-prefix ./ changes nothing", () => {
+    const dir = pkg();
+    const tar = tarOf(dir, join(mkdtempSync(join(tmpdir(), 'edgehall-hash-tar-')), 'pkg.tar'));
+    const plain = JSON.parse(edgehall(['hash', tar, '--json']).stdout);
+    const named = JSON.parse(edgehall(['hash', tar, '--strip-prefix', './', '--json']).stdout);
+    expect(named.package_hash).toBe(plain.package_hash);
+    expect(plain.records[0].path).toBe('README.md');
+  });
+
+  it('refuses a symbolic link inside a directory, as sign does', () => {
+    const dir = pkg();
+    symlinkSync(join(dir, 'README.md'), join(dir, 'code', 'link.md'));
+    const r = edgehall(['hash', dir, '--json']);
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout).error).toMatchObject({ code: 'PACKAGE_LINK_ENTRY' });
+  });
+
+  it('--max-file-bytes / --max-entries tighten the limits for archives and directories; bad values exit 2', () => {
+    const dir = pkg();
+    const tar = tarOf(dir, join(mkdtempSync(join(tmpdir(), 'edgehall-hash-tar-')), 'pkg.tar'));
+    const r = edgehall(['hash', tar, dir, '--max-file-bytes', '4', '--json']);
+    expect(r.code).toBe(2);
+    const [t, d] = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(t.error.code).toBe('TAR_LIMIT_EXCEEDED');
+    expect(t.error.message).toMatch(/--max-file-bytes/);
+    expect(d.error).toMatchObject({ code: 'PACKAGE_LIMIT_EXCEEDED', message: expect.stringMatching(/--max-file-bytes \(4\)/) });
+    expect(edgehall(['hash', dir, '--max-entries=2']).stderr).toMatch(/PACKAGE_LIMIT_EXCEEDED.*--max-entries/);
+    expect(edgehall(['hash', tar, '--max-entries', '2', '--json']).stdout).toMatch(/TAR_LIMIT_EXCEEDED/);
+    expect(edgehall(['hash', tar, '--max-file-bytes', '1K']).code).toBe(0);
+    expect(edgehall(['hash', tar, '--max-file-bytes', '-3']).code).toBe(2);
+    expect(edgehall(['hash', tar, '--max-total-bytes', 'lots']).stderr).toMatch(/--max-total-bytes takes a positive whole number/);
+  });
+
+  it(`a file over the upload bound (${DEFAULT_TAR_LIMITS.maxFileBytes} B) hashes locally; --max-file-bytes tightens it again`, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'edgehall-hash-big-'));
+    const big = join(dir, 'model.bin');
+    writeFileSync(big, '');
+    truncateSync(big, DEFAULT_TAR_LIMITS.maxFileBytes + 1); // sparse: cheap on disk
+    // The tar is streamed through a pipe: nothing of its size is written.
+    const piped = spawnSync('sh', ['-c', `tar -C ${JSON.stringify(dir)} -cf - model.bin | ${JSON.stringify(process.execPath)} --import tsx -e ${JSON.stringify(RUNNER)} hash - --json`], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 20 });
+    expect(piped.status, piped.stderr).toBe(0);
+    expect(JSON.parse(piped.stdout).records).toEqual([{ path: 'model.bin', size: DEFAULT_TAR_LIMITS.maxFileBytes + 1, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }]);
+    const d = edgehall(['hash', dir, '--json']);
+    expect(d.code).toBe(0);
+    expect(JSON.parse(d.stdout).package_hash).toBe(JSON.parse(piped.stdout).package_hash);
+    expect(edgehall(['hash', dir, '--max-file-bytes', String(DEFAULT_TAR_LIMITS.maxFileBytes)]).code).toBe(2);
   });
 });
