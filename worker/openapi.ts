@@ -47,14 +47,18 @@ export function openApiDocument(routes: readonly RouteSpec[]): Record<string, un
       }
     }
     const responses: Record<string, unknown> = {
-      200: { description: 'OK', content: { 'application/json': { schema: r.doc.response ? jsonSchema(r.doc.response) : { type: 'object' } } } },
+      200: r.doc.responseType
+        ? { description: 'OK', content: { [r.doc.responseType]: { schema: { type: 'string' } } } }
+        : { description: 'OK', content: { 'application/json': { schema: r.doc.response ? jsonSchema(r.doc.response) : { type: 'object' } } } },
     };
     const statuses = new Set<number>(r.doc.statuses ?? []);
     if (r.doc.auth !== 'public') [401, 403].forEach((s) => statuses.add(s));
     if (r.doc.body || r.doc.query) statuses.add(400);
     if (r.method !== 'GET' || r.doc.auth !== 'public') statuses.add(503);
     for (const s of [...statuses].sort()) {
-      responses[s] = s === 201
+      responses[s] = s === 304
+        ? { description: 'Not Modified (If-None-Match names the current ETag)' }
+        : s === 201
         ? { description: STATUS_TEXT[201], content: { 'application/json': { schema: { type: 'object' } } } }
         : { description: STATUS_TEXT[s] ?? 'Error', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } };
     }

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HallClient } from '../../src/client/entry.js';
 import { startLiveHall, type LiveHall } from '../client/live-hall.js';
 import { launchChromium } from '../browser/chromium.js';
-import { buildVerifyBundle, serveFiles } from '../browser/static.js';
+import { serveFiles } from '../browser/static.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const examplesDir = join(root, 'examples');
@@ -166,10 +166,12 @@ describe('examples', () => {
     const tampered = structuredClone(receipts);
     tampered[1]!['policy_decision'] = tampered[1]!['policy_decision'] === 'ALLOW' ? 'DENY' : 'ALLOW';
 
-    // The page imports edgehall/verify through its import map; point it at the local build.
-    const html = readFileSync(join(examplesDir, 'browser-verify-chain.html'), 'utf8').replace('https://esm.sh/edgehall@0.1.0/verify', './edgehall-verify.js');
-    expect(html).toContain('./edgehall-verify.js');
-    const bundle = await buildVerifyBundle(work);
+    // The page imports edgehall/verify from the Hall (GET /sdk/verify.js) through its import map;
+    // point the map at this test's Hall instead of `npm start`'s port. No local bundle is served.
+    const source = readFileSync(join(examplesDir, 'browser-verify-chain.html'), 'utf8');
+    expect(source).toContain('"edgehall/verify": "http://127.0.0.1:8787/sdk/verify.js"');
+    const html = source.replace('http://127.0.0.1:8787/sdk/verify.js', `${hall.url}/sdk/verify.js`);
+    const sdkRequests: string[] = [];
     let context: BrowserContext | undefined;
     const verdicts: string[] = [];
     try {
@@ -177,12 +179,14 @@ describe('examples', () => {
       for (const chain of [receipts, tampered]) {
         const site = await serveFiles({
           'index.html': { type: 'text/html; charset=utf-8', body: html },
-          'edgehall-verify.js': { type: 'text/javascript', body: bundle },
           'receipts.json': { type: 'application/json', body: JSON.stringify({ tenant_id: 'demo', receipts: chain }) },
           'wcp-keys.json': { type: 'application/json', body: JSON.stringify(keys) },
         });
         try {
           const page = await context.newPage();
+          page.on('request', (r) => {
+            if (r.url().endsWith('/sdk/verify.js')) sdkRequests.push(r.url());
+          });
           await page.goto(site.url);
           await page.waitForSelector('body[data-verdict]', { timeout: 20_000 });
           verdicts.push((await page.getAttribute('body', 'data-verdict')) ?? '');
@@ -195,5 +199,6 @@ describe('examples', () => {
       await context?.close();
     }
     expect(verdicts).toEqual(['valid', 'broken:2:RECEIPT_HASH_MISMATCH']);
+    expect(sdkRequests[0]).toBe(`${hall.url}/sdk/verify.js`);
   });
 });

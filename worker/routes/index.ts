@@ -37,6 +37,8 @@ import { DecisionsQuerySchema, ReceiptsQuerySchema, getDecision, getReceipt, lis
 import { wcpKeys } from './keys.js';
 import { postRoute } from './route.js';
 import { importKvRegistry } from './registry-import.js';
+import { getVerifySdk } from './sdk.js';
+import { TaxonomyQuerySchema, getTaxonomy } from './taxonomy.js';
 import { openApiDocument } from '../openapi.js';
 
 export type Auth = 'public' | 'any' | 'tenant' | 'admin' | 'approver';
@@ -47,6 +49,8 @@ export interface RouteDoc {
   body?: z.ZodType | 'archive';
   query?: z.ZodObject;
   response?: z.ZodType;
+  /** Media type of a 200 that is not JSON (documented as a string body). */
+  responseType?: string;
   /** Status codes beyond 200 and the auth/validation ones implied by `auth` and `body`. */
   statuses?: number[];
 }
@@ -133,5 +137,12 @@ export const ROUTES: readonly RouteSpec[] = [
   route('DELETE', '/admin/tenants/:tenant_id', deleteTenant, { summary: 'Remove a tenant and its token.', auth: 'admin', statuses: [404] }),
   route('PUT', '/admin/approvers/:approver_id', putApprover, { summary: 'Create an approver or rotate its token; lists the tenants it may approve for.', auth: 'admin', body: ApproverBodySchema, statuses: [409] }),
   route('GET', '/admin/log', getAdminLog, { summary: 'The signed admin log (every admin write, oldest first); verify with verifyAdminLog against /.well-known/wcp-keys.json.', auth: 'admin', query: AdminLogQuerySchema }),
+  route('GET', '/wcp/taxonomy', getTaxonomy, {
+    summary: 'The WCP taxonomy catalog edgehall ships (cacheable, ETag); ?q=words[&limit=N&match=all|any] searches it, ?id= returns one entity with its links (404 TAXONOMY_ID_UNKNOWN).',
+    auth: 'public',
+    query: TaxonomyQuerySchema,
+    statuses: [304, 404],
+  }),
+  route('GET', '/sdk/verify.js', getVerifySdk, { summary: 'The browser ESM build of edgehall/verify (text/javascript, CORS *, ETag = its SHA-256), for pages that verify evidence without a CDN.', auth: 'public', responseType: 'text/javascript', statuses: [304] }),
   route('GET', '/openapi.json', openapi, { summary: 'This document.', auth: 'public' }),
 ];
