@@ -26,6 +26,12 @@ export const HumanApprovalFieldsSchema = z.object({
   supervisor_required: z.literal(true),
   supervisor_level: z.string(),
   pending_approval_id: z.string().nullable(),
+  /**
+   * Where an approver resolves it on this Hall: `POST /wcp/approvals/<id>/resolve` (null when no
+   * approval was opened, as on a dry run). The engine's deny message keeps pyhall's wording
+   * ("via wcp.approval.resolve"), which the routing vectors pin; this names the Hall's endpoint.
+   */
+  approval_resolve_endpoint: z.string().nullable(),
   approval_expires_at: z.string().nullable(),
   escalation_context: z.record(z.string(), z.unknown()),
 });

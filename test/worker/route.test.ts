@@ -56,6 +56,9 @@ describe('POST /route decisions', () => {
     const restricted = await json(await route(routeInput({ env: 'prod', data_label: 'RESTRICTED' })));
     expect(restricted.decision.deny_reason_if_denied.code).toBe('DENY_REQUIRES_HUMAN_APPROVAL');
     expect(restricted.decision.pending_approval_id).toMatch(/^[0-9a-f-]{36}$/);
+    // The engine keeps pyhall's message (the routing vectors pin it); the edge names its own endpoint.
+    expect(restricted.decision.deny_reason_if_denied.message).toContain('via wcp.approval.resolve');
+    expect(restricted.decision.approval_resolve_endpoint).toBe(`POST /wcp/approvals/${restricted.decision.pending_approval_id}/resolve`);
     expect(restricted.receipt.policy_decision).toBe('REQUIRE_HUMAN');
     const internal = await json(await route(routeInput({ env: 'prod' })));
     expect(internal.decision.denied).toBe(false);
@@ -75,6 +78,7 @@ describe('POST /route decisions', () => {
     expect(decision.dry_run).toBe(true);
     expect(decision.supervisor_required).toBe(true);
     expect(decision.pending_approval_id).toBeNull();
+    expect(decision.approval_resolve_endpoint).toBeNull();
   });
 });
 

@@ -104,6 +104,7 @@ export async function postRoute(ctx: RequestContext): Promise<Response> {
     decision.supervisor_required = true;
     decision.supervisor_level = level;
     decision.pending_approval_id = openApproval?.approval_id ?? null;
+    decision.approval_resolve_endpoint = openApproval ? `POST /wcp/approvals/${openApproval.approval_id}/resolve` : null;
     decision.approval_expires_at = openApproval?.expires_at ?? null;
     decision.escalation_context = openApproval ? (JSON.parse(openApproval.escalation_context) as Record<string, unknown>) : {};
   }
