@@ -8,6 +8,7 @@ const sections: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   tree: () => import('./ingest-tree.js'),
   http: () => import('./http.js'),
   bundle: () => import('./bundle.js'),
+  cli: () => import('./cli.js'),
 };
 
 const only = process.argv.slice(2);
