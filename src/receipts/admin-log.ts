@@ -6,7 +6,7 @@ import { fromBase64Url, toHex, utf8 } from '../util/bytes.js';
 import { canonicalJson } from '../util/jcs.js';
 import { sha256Hex } from '../util/sha256.js';
 import { sha256Async } from '../crypto/webcrypto.js';
-import { keyLookupFrom, type ChainVerdict, type KeyLookup } from './verify.js';
+import { brokenChain, keyLookupFrom, type ChainVerdict, type KeyLookup } from './verify.js';
 
 /** Pinned in every entry, and therefore in every entry_hash. */
 export const ADMIN_LOG_VERSION = 'edgehall.admin-log.v1';
@@ -139,15 +139,7 @@ export async function verifyAdminLog(entries: readonly unknown[], jwks: unknown,
   if (!Array.isArray(entries)) return { ok: false, verified: 0, code: ADMIN_LOG_SCHEMA_INVALID, message: 'an admin log must be an array of entries.' };
   let expected = opts.expectFirstSeq ?? 1;
   let prevHash: string | null | undefined = opts.expectPrevHash !== undefined ? opts.expectPrevHash : expected === 1 ? null : undefined;
-  const fail = (index: number, at: number, code: string, message: string): AdminLogVerdict => ({
-    ok: false,
-    verified: index,
-    broken_at_seq: at,
-    index,
-    code,
-    message,
-    head_hash: prevHash ?? null,
-  });
+  const fail = (index: number, at: number, code: string, message: string): AdminLogVerdict => brokenChain(index, at, code, message, prevHash);
   try {
     for (let i = 0; i < entries.length; i++) {
       const raw = entries[i];

@@ -34,6 +34,11 @@ export interface VerifyChainOptions {
   tenantId?: string;
 }
 
+/** The verdict of a chain (receipts or admin log) broken at `at`, after `index` verified links. */
+export function brokenChain(index: number, at: number, code: string, message: string, headHash: string | null | undefined): ChainVerdict {
+  return { ok: false, verified: index, broken_at_seq: at, index, code, message, head_hash: headHash ?? null };
+}
+
 /** A kid → verifier lookup over a key set, importing each key once. */
 export type KeyLookup = (kid: string) => Promise<Ed25519Verifier | null>;
 
@@ -129,15 +134,7 @@ export async function verifyChain(receipts: readonly unknown[], jwks: unknown, o
   let expected = firstSeq;
   let prevHash: string | null | undefined = opts.expectPrevHash !== undefined ? opts.expectPrevHash : firstSeq === 1 ? null : undefined;
   let tenant = opts.tenantId;
-  const fail = (index: number, at: number, code: string, message: string): ChainVerdict => ({
-    ok: false,
-    verified: index,
-    broken_at_seq: at,
-    index,
-    code,
-    message,
-    head_hash: prevHash ?? null,
-  });
+  const fail = (index: number, at: number, code: string, message: string): ChainVerdict => brokenChain(index, at, code, message, prevHash);
 
   for (let i = 0; i < receipts.length; i++) {
     const raw = receipts[i];

@@ -4,7 +4,8 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { captureOutput } from '../support/capture.js';
 import { main } from '../../cli/main.js';
 import * as explain from '../../cli/commands/explain.js';
 import * as search from '../../cli/commands/search.js';
@@ -19,18 +20,6 @@ import {
   type TaxonomyEntity,
 } from '../../src/index.js';
 
-async function capture(fn: () => Promise<number>): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((out += String(c)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => ((err += String(c)), true));
-  try {
-    return { code: await fn(), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 const rawFile = fileURLToPath(new URL('../../src/taxonomy/catalog.json', import.meta.url));
 const raw = () => JSON.parse(readFileSync(rawFile, 'utf8')) as { _meta: Record<string, unknown>; entities: Record<string, unknown>[] };
@@ -184,7 +173,7 @@ describe('explainTaxonomy', () => {
 
 describe('edgehall search', () => {
   it('--json prints a JSON array of catalog entities, best first; exit 0', async () => {
-    const r = await capture(() => search.run(['summarize', '--json']));
+    const r = await captureOutput(() => search.run(['summarize', '--json']));
     expect(r.code).toBe(0);
     const out = JSON.parse(r.out) as unknown[];
     expect(Array.isArray(out)).toBe(true);
@@ -193,37 +182,37 @@ describe('edgehall search', () => {
   });
 
   it('prints a table by default, honours --limit, and words may come in several arguments', async () => {
-    const r = await capture(() => search.run(['structured', 'logging']));
+    const r = await captureOutput(() => search.run(['structured', 'logging']));
     expect(r.code).toBe(0);
     const lines = r.out.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^ID\s+TYPE\s+RISK\s+NAME$/);
     expect(lines[1]).toMatch(/^ctrl\.obs\.structured-logging\s+control\s+-\s+Structured Logging$/);
-    const lim = await capture(() => search.run(['--limit', '2', 'cap', '--json']));
+    const lim = await captureOutput(() => search.run(['--limit', '2', 'cap', '--json']));
     expect(JSON.parse(lim.out)).toHaveLength(2);
   });
 
   it('exit 1 and [] when nothing matches; exit 2 on a usage error', async () => {
-    const none = await capture(() => search.run(['zzzz-nothing', '--json']));
+    const none = await captureOutput(() => search.run(['zzzz-nothing', '--json']));
     expect(none.code).toBe(1);
     expect(JSON.parse(none.out)).toEqual([]);
     expect(none.err).toMatch(/no taxonomy entity matches all of: zzzz-nothing/);
-    const human = await capture(() => search.run(['zzzz-nothing']));
+    const human = await captureOutput(() => search.run(['zzzz-nothing']));
     expect([human.code, human.out]).toEqual([1, '']);
     for (const argv of [[], ['--json'], ['x', '--limit', '0'], ['x', '--limit', 'ten'], ['x', '--limit'], ['x', '--nope']]) {
-      const bad = await capture(() => search.run(argv));
+      const bad = await captureOutput(() => search.run(argv));
       expect(bad.code, argv.join(' ')).toBe(2);
       expect(bad.out).toBe('');
     }
-    expect((await capture(() => search.run(['--help']))).code).toBe(0);
+    expect((await captureOutput(() => search.run(['--help']))).code).toBe(0);
   });
 });
 
 describe('edgehall explain', () => {
   it('--json prints the one catalog entity exactly as shipped; the human form names its links', async () => {
-    const r = await capture(() => explain.run(['wrk.mem.summarizer', '--json']));
+    const r = await captureOutput(() => explain.run(['wrk.mem.summarizer', '--json']));
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out)).toEqual(entity('wrk.mem.summarizer'));
-    const h = await capture(() => explain.run(['cap.mem.summarize']));
+    const h = await captureOutput(() => explain.run(['cap.mem.summarize']));
     expect(h.code).toBe(0);
     expect(h.out).toMatch(/^cap\.mem\.summarize {2}\(capability\)\n/);
     expect(h.out).toMatch(/risk tier:\s+low/);
@@ -231,21 +220,21 @@ describe('edgehall explain', () => {
   });
 
   it('exit 1 with a sentence and the close ids for an unknown id; exit 2 on a usage error', async () => {
-    const r = await capture(() => explain.run(['ctrl.obs.structured-loging', '--json']));
+    const r = await captureOutput(() => explain.run(['ctrl.obs.structured-loging', '--json']));
     expect(r.code).toBe(1);
     expect(r.out).toBe('');
     expect(r.err).toBe("edgehall explain: the WCP taxonomy has no entity with the id 'ctrl.obs.structured-loging'. Did you mean ctrl.obs.structured-logging?\n");
-    const far = await capture(() => explain.run(['qqqqqqq']));
+    const far = await captureOutput(() => explain.run(['qqqqqqq']));
     expect(far.code).toBe(1);
     expect(far.err).toMatch(/Find ids with 'edgehall search <words>'/);
-    for (const argv of [[], ['a', 'b'], ['a', '--nope']]) expect((await capture(() => explain.run(argv))).code, argv.join(' ')).toBe(2);
-    expect((await capture(() => explain.run(['--help']))).code).toBe(0);
+    for (const argv of [[], ['a', 'b'], ['a', '--nope']]) expect((await captureOutput(() => explain.run(argv))).code, argv.join(' ')).toBe(2);
+    expect((await captureOutput(() => explain.run(['--help']))).code).toBe(0);
   });
 });
 
 describe('edgehall --version and --help', () => {
   it('prints the package version (in-process and through bin/edgehall.js)', async () => {
-    const r = await capture(() => main(['--version']));
+    const r = await captureOutput(() => main(['--version']));
     expect([r.code, r.out]).toEqual([0, `${version}\n`]);
     const bin = fileURLToPath(new URL('../../bin/edgehall.js', import.meta.url));
     const p = spawnSync(process.execPath, [bin, '--version'], { encoding: 'utf8' });
@@ -253,7 +242,7 @@ describe('edgehall --version and --help', () => {
   });
 
   it('lists search and explain among the commands', async () => {
-    const r = await capture(() => main(['--help']));
+    const r = await captureOutput(() => main(['--help']));
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/edgehall --version/);
     expect(r.out).toMatch(/^ {2}search {7}search the WCP taxonomy/m);

@@ -39,6 +39,15 @@ function parseStored(text: string | null): unknown {
 
 // ---- rules ---------------------------------------------------------------------------------
 
+/** 422 for a refused document: how many problems, where the first is, and the first 200 listed. */
+function refusedDocument(code: string, what: string, noun: string, fix: string, issues: readonly { path: readonly (string | number)[]; message: string }[]): HallHttpError {
+  const first = issues[0];
+  const where = first ? `; first at ${first.path.join('.') || '(root)'}: ${first.message}` : '';
+  return new HallHttpError(422, code, `The ${what} was refused (${issues.length} ${noun}${issues.length === 1 ? '' : 's'})${where}. Fix the listed ${fix} and upload again.`, {
+    issues: issues.slice(0, 200),
+  });
+}
+
 /**
  * A candidate species no namespace owns yet will belong to whichever namespace enrolls it first —
  * and then serve every tenant this rule matches. Said at upload, so the operator can assign it.
@@ -67,17 +76,8 @@ export async function putRules(ctx: RequestContext): Promise<Response> {
   const doc = await readJson(ctx.request, RULES_BODY_LIMIT);
   // With the WCP taxonomy: a capability id outside it (and outside org.*/x.*) warns unknown_capability.
   const report = lintRules(doc, { taxonomy: wcpTaxonomy() });
-  if (!report.ok) {
-    const errors = report.issues.filter((i) => i.severity === 'error');
-    const first = errors[0];
-    throw new HallHttpError(
-      422,
-      'RULES_INVALID',
-      `The rules document was refused (${errors.length} error${errors.length === 1 ? '' : 's'})${first ? `; first at ${first.path.join('.') || '(root)'}: ${first.message}` : ''}. Fix the listed rules and upload again.`,
-      // The errors are why it was refused; its warnings come back once it is accepted.
-      { issues: errors.slice(0, 200) },
-    );
-  }
+  // The errors are why it was refused; its warnings come back once it is accepted.
+  if (!report.ok) throw refusedDocument('RULES_INVALID', 'rules document', 'error', 'rules', report.issues.filter((i) => i.severity === 'error'));
   const warnings = [...report.issues, ...(await unownedSpeciesWarnings(ctx, doc))];
   const version = rulesVersionOf(doc);
   const store = ctx.stores.config;
@@ -159,15 +159,7 @@ export async function putPolicy(ctx: RequestContext): Promise<Response> {
     const listed = (err as { issues?: unknown }).issues;
     issues = Array.isArray(listed) && listed.length ? (listed as typeof issues) : [{ path: [], message: 'the policy document could not be compiled' }];
   }
-  if (issues.length) {
-    const first = issues[0];
-    throw new HallHttpError(
-      422,
-      'POLICY_INVALID',
-      `The policy document was refused (${issues.length} problem${issues.length === 1 ? '' : 's'})${first ? `; first at ${first.path.join('.') || '(root)'}: ${first.message}` : ''}. Fix the listed fields and upload again.`,
-      { issues: issues.slice(0, 200) },
-    );
-  }
+  if (issues.length) throw refusedDocument('POLICY_INVALID', 'policy document', 'problem', 'fields', issues);
   await ctx.stores.config.put(KV.policy, JSON.stringify(doc));
   await recordAdminChange(ctx, { action: 'policy.put', target: 'policy', content: doc });
   return jsonResponse({ policy: doc });
