@@ -249,6 +249,53 @@ export const BlastRadiusSchema = z
   })
   .strict();
 
+/**
+ * edgehall: the name of a Worker secret a dispatch target authenticates with (sent upstream as a
+ * bearer token). Only the name is stored; the value never leaves the Worker's secrets. The Hall also
+ * requires the name to be scoped to the enrolling namespace (checked at enrollment and at dispatch).
+ */
+export const DispatchSecretNameSchema = z.string().regex(/^DISPATCH_[A-Z0-9_]{1,120}$/, {
+  message: 'a dispatch secret is named DISPATCH_<NAMESPACE>_<NAME> (upper case letters, digits, _)',
+});
+const DispatchUrl = z.string().min(1).max(2048);
+const DispatchTimeout = z.number().int().min(100).max(120_000);
+
+/**
+ * edgehall: where the MCP gateway sends an allowed call for this worker. `https`: JSON POST of the
+ * dispatch envelope; `service`: the same POST through a Cloudflare Service binding the Hall lists as
+ * dispatchable; `mcp`: tools/call on an upstream MCP server (Streamable HTTP). http:// loopback URLs
+ * are accepted only by a Hall running in local dev.
+ */
+export const DispatchTargetSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('https'), url: DispatchUrl, auth_secret: DispatchSecretNameSchema.optional(), timeout_ms: DispatchTimeout.optional() }).strict(),
+  z
+    .object({
+      kind: z.literal('service'),
+      service: z.string().regex(/^[A-Z][A-Z0-9_]{0,63}$/, { message: 'a Service binding name (upper case letters, digits, _)' }),
+      path: z.string().regex(/^\/[\x21-\x7e]{0,1023}$/, { message: 'a path starting with /' }).optional(),
+      timeout_ms: DispatchTimeout.optional(),
+    })
+    .strict(),
+  z.object({ kind: z.literal('mcp'), url: DispatchUrl, auth_secret: DispatchSecretNameSchema.optional(), timeout_ms: DispatchTimeout.optional() }).strict(),
+]);
+export type DispatchTarget = z.infer<typeof DispatchTargetSchema>;
+
+/** A JSON Schema object (the MCP tool inputSchema / outputSchema); validated as JSON Schema at enrollment. */
+const JsonSchemaObject = z.record(z.string(), z.unknown());
+
+/** edgehall: how one capability of this worker is offered as an MCP tool (name = the capability id). */
+export const ToolSpecSchema = z
+  .object({
+    title: z.string().max(256).optional(),
+    description: RecordText.optional(),
+    input_schema: JsonSchemaObject.optional(),
+    output_schema: JsonSchemaObject.optional(),
+    /** For `dispatch.kind = "mcp"`: the upstream tool this capability calls (default: the capability id). */
+    upstream_tool: z.string().min(1).max(256).optional(),
+  })
+  .strict();
+export type ToolSpec = z.infer<typeof ToolSpecSchema>;
+
 export const RegistryRecordSchema = z
   .object({
     worker_id: RecordId.optional(),
@@ -283,6 +330,10 @@ export const RegistryRecordSchema = z
     version: z.string().max(64).optional(),
     catalog_version_min: z.string().max(64).optional(),
     artifact_hash: z.string().max(128).optional(),
+    /** edgehall: the gateway's dispatch target for this worker (absent: the Hall only advises). */
+    dispatch: DispatchTargetSchema.optional(),
+    /** edgehall: capability id → its MCP tool description (keys must be among `capabilities`). */
+    tools: z.record(RecordId, ToolSpecSchema).optional(),
     /** Vendor-specific data: free-form, never read by the Hall. */
     extensions: z.record(z.string(), z.unknown()).optional(),
   })
