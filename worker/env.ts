@@ -5,6 +5,11 @@ export interface HallEnv {
   HALL_KV: KVNamespace;
   /** Decision log, receipt chains, approvals, enrollment/attestation history, signing-key history. */
   HALL_DB: D1Database;
+  /**
+   * The per-tenant evidence logs (worker/log/tenant-log-object.ts, SQLite-backed Durable Objects):
+   * receipt chains, Merkle trees, checkpoints. Bound in wrangler.toml; D1 holds their query index.
+   */
+  HALL_LOG?: DurableObjectNamespace;
   /** Bearer token that may act for every tenant and call the admin routes. */
   HALL_ADMIN_TOKEN?: string;
   /** Ed25519 private key as a JSON JWK: {"kty":"OKP","crv":"Ed25519","d":"…","x":"…","kid"?:"…"}. */
