@@ -7,3 +7,4 @@ export * from './receipts/index.js';
 export * from './client/index.js';
 export * from './log/index.js';
 export * from './taxonomy/index.js';
+export * from './dispatch/index.js';

@@ -6,3 +6,4 @@ export * from './schema.js';
 export * from './build.js';
 export * from './verify.js';
 export * from './admin-log.js';
+export * from './outcome.js';

@@ -255,7 +255,7 @@ export const BlastRadiusSchema = z
  * requires the name to be scoped to the enrolling namespace (checked at enrollment and at dispatch).
  */
 export const DispatchSecretNameSchema = z.string().regex(/^DISPATCH_[A-Z0-9_]{1,120}$/, {
-  message: 'a dispatch secret is named DISPATCH_<NAMESPACE>_<NAME> (upper case letters, digits, _)',
+  message: 'a dispatch secret is named DISPATCH_<NAMESPACE>__<NAME>, e.g. DISPATCH_ORG_DEMO__API_KEY for org.demo (upper-case letters, digits, _)',
 });
 const DispatchUrl = z.string().min(1).max(2048);
 const DispatchTimeout = z.number().int().min(100).max(120_000);

@@ -1,0 +1,14 @@
+import { defineProject } from 'vitest/config';
+
+// Dispatch, Node side: the SDK's verifyDispatch and outcome records (forged, replayed, stale,
+// other-worker, DENY, dry-run and tampered dispatches refused), and the upstream MCP import
+// against @modelcontextprotocol/server-everything on loopback with the real Hall in Miniflare.
+export default defineProject({
+  test: {
+    name: 'dispatch-node',
+    include: ['**/*.test.ts'],
+    environment: 'node',
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+  },
+});
