@@ -23,6 +23,7 @@ const commands: Record<string, () => Promise<Command>> = {
   test: () => import('./commands/test.js'),
   decisions: () => import('./commands/decisions.js'),
   receipts: () => import('./commands/receipts.js'),
+  mcp: () => import('./commands/mcp.js'),
 };
 
 /**
@@ -47,6 +48,7 @@ export const SUMMARIES: Readonly<Record<string, string>> = {
   test: 'golden routing tests: test <rules.json> <cases.json> [--workers F|DIR] [--policy F] [--config F]',
   decisions: 'the decision log: decisions list|show|follow [filters] [--json]',
   receipts: 'receipt chains: receipts export --tenant T [--out FILE] | receipts verify (--tenant T | FILE.jsonl)',
+  mcp: "stdio bridge to the Hall's MCP gateway (POST /mcp), for MCP clients that only launch local servers",
 };
 
 async function usage(): Promise<string> {
