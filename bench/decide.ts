@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
 import { artifactHashPreimage } from '../src/routing/artifact-hash.js';
 import { isoTimestamp, defaultNow } from '../src/routing/clock.js';
-import { sha256HexAscii } from '../src/routing/sha256-ascii.js';
+import { sha256HexOfText } from '../src/routing/sha256-text.js';
 import {
   Hall,
   buildRegistry,
@@ -272,7 +272,7 @@ async function timeBudget(): Promise<void> {
     {
       'decide(), 20 rules': () => decide(inputs[a++ & 63]!, ctx),
       'artifact_hash: preimage (Python json.dumps form)': () => artifactHashPreimage(inputs[b++ & 63]!),
-      'artifact_hash: SHA-256 of the preimage': () => sha256HexAscii(pre[c++ & 63]!),
+      'artifact_hash: SHA-256 of the preimage': () => sha256HexOfText(pre[c++ & 63]!),
       'decision id (crypto.randomUUID)': () => crypto.randomUUID(),
       'timestamp (clock read + isoformat)': () => isoTimestamp(defaultNow()),
       'input validation (parseRouteInput)': () => parseRouteInput(raws[e++ & 63]),

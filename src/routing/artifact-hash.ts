@@ -1,7 +1,7 @@
 // artifact_hash: SHA-256 of the RouteInput as Python `json.dumps(d, sort_keys=True)` prints it
 // (all 13 fields, defaults included, ", " / ": " separators, ensure_ascii). BEHAVIOR.md §13.
 import { compareCodePoints, pyJsonNumber, pyJsonString } from '../util/pyjson.js';
-import { sha256HexAscii } from './sha256-ascii.js';
+import { sha256HexOfText } from './sha256-text.js';
 
 /** The 13 RouteInput fields the hash covers; missing optionals count as their defaults. */
 export interface ArtifactHashInput {
@@ -81,5 +81,5 @@ export function artifactHashPreimage(input: ArtifactHashInput): string {
 
 /** pyhall-compatible artifact_hash (lowercase hex). */
 export function computeArtifactHash(input: ArtifactHashInput): string {
-  return sha256HexAscii(artifactHashPreimage(input));
+  return sha256HexOfText(artifactHashPreimage(input));
 }
