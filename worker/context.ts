@@ -8,6 +8,8 @@ export interface HallStores {
   config: ConfigStore;
   evidence: EvidenceStore;
   registry: RegistryStore;
+  /** Dispatch outcomes (default: D1, worker/dispatch/outcome.ts); tests inject failing ones. */
+  outcomes?: import('./stores/outcome-store.js').OutcomeStore;
 }
 
 export interface RequestContext {

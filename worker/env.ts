@@ -10,6 +10,8 @@ export interface HallEnv {
    * receipt chains, Merkle trees, checkpoints. Bound in wrangler.toml; D1 holds their query index.
    */
   HALL_LOG?: DurableObjectNamespace;
+  /** The Hall's name in the origin line of every log checkpoint (default "edgehall"); set it once, never change it. */
+  HALL_LOG_NAME?: string;
   /** Bearer token that may act for every tenant and call the admin routes. */
   HALL_ADMIN_TOKEN?: string;
   /** Ed25519 private key as a JSON JWK: {"kty":"OKP","crv":"Ed25519","d":"…","x":"…","kid"?:"…"}. */
@@ -23,6 +25,24 @@ export interface HallEnv {
    * from KV (default 1000; "0" checks on every request).
    */
   HALL_CONFIG_CHECK_MS?: string;
+  /**
+   * Browser origins (comma-separated, e.g. "http://localhost:6274") whose pages may POST /mcp besides
+   * the Hall's own origin; any other Origin is refused with 403 (DNS-rebinding protection).
+   */
+  HALL_MCP_ALLOWED_ORIGINS?: string;
+  /**
+   * "1" only in local development (`npm start` sets it): dispatch targets may then be http:// or
+   * https:// on loopback (127.0.0.1, localhost, [::1]) and private addresses. Anything else: refused.
+   */
+  HALL_LOCAL_DEV?: string;
+  /**
+   * The Service bindings dispatch may use, and for which namespace each: comma-separated
+   * `BINDING=namespace` entries, e.g. "DEMO_WORKERS=org.demo" (repeat a binding for more
+   * namespaces). A `service` dispatch target naming any other binding is refused.
+   */
+  HALL_DISPATCH_SERVICES?: string;
+  // Dispatch credentials are Worker secrets named DISPATCH_<NAMESPACE>__<NAME> (src/dispatch/
+  // secret-name.ts), read by name at dispatch time; they are not listed here.
 }
 
 /** HALL_CONFIG_CHECK_MS as a number (default 1000 ms). */

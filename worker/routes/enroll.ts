@@ -8,7 +8,9 @@
 //   - a namespace holds at most HALL_MAX_WORKERS_PER_NAMESPACE workers (default 100);
 //   - when the namespace has registered Ed25519 keys, the body carries `signature` over the
 //     enrollment statement (worker id, artifact_hash, signed_at), `signing_key_id` and `signed_at`;
-//     a statement outside the freshness window, or not newer than the stored one, is refused.
+//     a statement outside the freshness window, or not newer than the stored one, is refused;
+//   - a `dispatch` block and `tools` map must pass the Hall's dispatch rules (worker/dispatch/
+//     record-checks.ts): 422 DISPATCH_TARGET_INVALID / TOOL_SPEC_INVALID with every problem's path.
 // The record, its history row and the Hall generation are written in one D1 batch.
 import { z } from 'zod';
 import { createEd25519Verifier, importEd25519PublicJwk } from '../../src/crypto/index.js';
@@ -22,6 +24,8 @@ import { HallHttpError, jsonResponse } from '../http/problem.js';
 import { readNamespaceKeys } from '../stores/namespace-keys.js';
 import { RegistryConflictError, type RegistryStore } from '../stores/registry-store.js';
 import { MAX_ID_LENGTH } from '../schemas.js';
+import { assertDispatchableRecord } from '../dispatch/record-checks.js';
+import { dispatchPolicyOf } from '../dispatch/target-policy.js';
 
 export const ENROLL_BODY_LIMIT = 64 * 1024;
 /** How far a signed statement's signed_at may be from the Hall's clock. */
@@ -89,6 +93,11 @@ async function verifySignedStatement(keys: unknown[], ns: string, body: EnrollBo
 export async function postEnroll(ctx: RequestContext): Promise<Response> {
   const principal = await requirePrincipal(ctx);
   const raw = (await readJson(ctx.request, ENROLL_BODY_LIMIT)) as Record<string, unknown>;
+  return jsonResponse(await enrollRecord(ctx, principal, raw), 201);
+}
+
+/** The enrollment path itself (POST /enroll, and the upstream MCP import): checks, then one D1 batch. */
+export async function enrollRecord(ctx: RequestContext, principal: Principal, raw: Record<string, unknown>): Promise<Record<string, unknown>> {
   const body = parseWith(EnrollBodySchema, raw, 'The registry record');
   const record: Record<string, unknown> = { ...raw };
   for (const f of ENROLLMENT_TRANSPORT_FIELDS) delete record[f];
@@ -107,6 +116,8 @@ export async function postEnroll(ctx: RequestContext): Promise<Response> {
   if (enrollmentArtifactHash(record) !== body.artifact_hash) {
     throw new HallHttpError(400, 'DENY_WORKER_TAMPERED', 'artifact_hash does not match the record: it was modified after the hash was computed. Recompute artifact_hash (sha256 of the record without it, sorted compact JSON) and enroll again.');
   }
+  // Where the gateway may send this worker's calls, and how its tools are described (422 with paths).
+  assertDispatchableRecord(record, ns, dispatchPolicyOf(ctx.env));
 
   const registry = ctx.stores.registry;
   const [keys, current] = await Promise.all([readNamespaceKeys(ctx.stores.config, ns, 'enrollments there'), registry.getWorker(body.worker_id)]);
@@ -145,8 +156,5 @@ export async function postEnroll(ctx: RequestContext): Promise<Response> {
     throw err;
   }
   ctx.runtime.configChanged();
-  return jsonResponse(
-    { enrolled: true, enrollment_id: enrollmentId, worker_id: body.worker_id, namespace: ns, artifact_hash_verified: true, enrolled_at: enrolledAt, signed_by: signedBy },
-    201,
-  );
+  return { enrolled: true, enrollment_id: enrollmentId, worker_id: body.worker_id, namespace: ns, artifact_hash_verified: true, enrolled_at: enrolledAt, signed_by: signedBy };
 }
