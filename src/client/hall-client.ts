@@ -121,6 +121,47 @@ export interface HallUploadOptions extends CallOptions {
   stripPrefix?: string | undefined;
 }
 
+/** `GET /wcp/whoami`. */
+export type HallWhoami = Json & {
+  kind: 'admin' | 'tenant' | 'approver';
+  id: string;
+  /** Tenants the token may read; `["*"]` for every tenant. */
+  tenants: string[];
+  supervisor_level: string | null;
+  may: { route: boolean; enroll: boolean; resolve_approvals: boolean; admin: boolean };
+};
+
+/** Filters for `GET /wcp/feed` (those of /decisions, plus the cursor `after`). */
+export interface HallFeedQuery {
+  tenant_id?: string | undefined;
+  capability_id?: string | undefined;
+  worker_species_id?: string | undefined;
+  denied?: boolean | undefined;
+  deny_code?: string | undefined;
+  since?: string | undefined;
+  until?: string | undefined;
+  /** The `cursor` of the previous answer. */
+  after?: string | undefined;
+  limit?: number | undefined;
+}
+
+export interface HallFeedPage {
+  /** Without `after`: the newest, oldest first; with it: those written since, oldest first. */
+  decisions: HallDecisionRecord[];
+  /** Send as `after` next time. */
+  cursor: string;
+  /** More are waiting after this page: poll again at once. */
+  more: boolean;
+}
+
+/** Filters for `GET /wcp/stats/denials`. */
+export interface HallDenialsQuery {
+  tenant_id?: string | undefined;
+  since?: string | undefined;
+  until?: string | undefined;
+  bucket?: 'hour' | 'day' | undefined;
+}
+
 /** Filters for `GET /wcp/workers` (paged). */
 export interface HallWorkersQuery {
   capability_id?: string | undefined;
@@ -408,5 +449,64 @@ export class HallClient {
   async workers(query: HallWorkersQuery = {}, opts: CallOptions = {}): Promise<Json> {
     const r = await this.http.json<unknown>({ method: 'GET', path: '/wcp/workers', query: { ...query }, idempotent: true }, opts);
     return asObject(r.body, 'workers', 'GET /wcp/workers');
+  }
+
+  // ---- read views (the Hall Monitor's data; each scoped by the token like /decisions) ----------
+
+  private async view(path: string, query: Record<string, string | number | boolean | undefined>, what: string, opts: CallOptions): Promise<Json> {
+    const r = await this.http.json<unknown>({ method: 'GET', path, query, idempotent: true }, opts);
+    return asObject(r.body, what, `GET ${path}`);
+  }
+
+  /** `GET /wcp/whoami`: what the token is (admin, tenant or approver), the tenants it may read and what it may do. */
+  async whoami(opts: CallOptions = {}): Promise<HallWhoami> {
+    return (await this.view('/wcp/whoami', {}, 'the principal', opts)) as HallWhoami;
+  }
+
+  /**
+   * `GET /wcp/feed`: without `after`, the newest matching decisions; with `after` (the previous
+   * answer's `cursor`), the ones written since, oldest first. Poll it for a live feed.
+   */
+  async feed(query: HallFeedQuery = {}, opts: CallOptions = {}): Promise<HallFeedPage> {
+    const body = await this.view('/wcp/feed', { ...query }, 'the feed', opts);
+    const decisions = asArray(body['decisions'], 'decisions', 'GET /wcp/feed') as HallDecisionRecord[];
+    if (typeof body['cursor'] !== 'string') throw new HallApiError({ status: 200, code: CLIENT_CODES.BAD_RESPONSE, detail: 'the feed carried no cursor.', request: 'GET /wcp/feed' });
+    return { decisions, cursor: body['cursor'], more: body['more'] === true };
+  }
+
+  /** `GET /wcp/stats/summary`: today's (UTC) allowed/denied decisions and pending approvals. */
+  async summary(query: { tenant_id?: string | undefined } = {}, opts: CallOptions = {}): Promise<Json> {
+    return this.view('/wcp/stats/summary', { ...query }, 'the summary', opts);
+  }
+
+  /** `GET /wcp/stats/denials`: denied decisions by deny code per hour or day. */
+  async denials(query: HallDenialsQuery = {}, opts: CallOptions = {}): Promise<Json> {
+    return this.view('/wcp/stats/denials', { ...query }, 'the denial counts', opts);
+  }
+
+  /** `GET /wcp/crew`: enrolled workers with compliance level, attested hash, ban status and last decision. */
+  async crew(query: { tenant_id?: string | undefined; limit?: number | undefined; cursor?: string | undefined } = {}, opts: CallOptions = {}): Promise<Json> {
+    return this.view('/wcp/crew', { ...query }, 'the crew', opts);
+  }
+
+  /** `GET /wcp/approvals/resolved`: approvals already approved, denied or used, newest first. */
+  async resolvedApprovals(query: { tenant_id?: string | undefined; limit?: number | undefined } = {}, opts: CallOptions = {}): Promise<HallApproval[]> {
+    const body = await this.view('/wcp/approvals/resolved', { ...query }, 'the resolved approvals', opts);
+    return asArray(body['approvals'], 'approvals', 'GET /wcp/approvals/resolved') as HallApproval[];
+  }
+
+  /** `GET /decisions/:id/rule`: the rule that matched, from the rules version the decision used. */
+  async decisionRule(id: string, opts: CallOptions = {}): Promise<Json> {
+    return this.view(`/decisions/${seg(requireString(id, 'decision id'))}/rule`, {}, 'the matched rule', opts);
+  }
+
+  /** `GET /admin/rules/versions` (admin): the rules in force with its lint report, and the history. */
+  async rulesVersions(query: { limit?: number | undefined } = {}, opts: CallOptions = {}): Promise<Json> {
+    return this.view('/admin/rules/versions', { ...query }, 'the rules versions', opts);
+  }
+
+  /** `GET /admin/rules/versions/:version` (admin): one stored rules document with its lint report. */
+  async rulesVersion(version: string, opts: CallOptions = {}): Promise<Json> {
+    return this.view(`/admin/rules/versions/${seg(requireString(version, 'rules version'))}`, {}, 'the rules version', opts);
   }
 }

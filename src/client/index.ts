@@ -19,6 +19,10 @@ export type {
   HallUploadOptions,
   HallAttestVerdict,
   HallWorkersQuery,
+  HallWhoami,
+  HallFeedQuery,
+  HallFeedPage,
+  HallDenialsQuery,
 } from './hall-client.js';
 export type { HallReceipt, HallJwks } from './receipt-check.js';
 export { RegistryClient, RegistryClient as PyhallRegistryClient, PYHALL_REGISTRY_URL } from './registry-client.js';

@@ -35,9 +35,15 @@ import { WorkersQuerySchema, capabilities, health, workers } from './discovery.j
 import { EnrollBodySchema, postEnroll } from './enroll.js';
 import { DecisionsQuerySchema, ReceiptsQuerySchema, getDecision, getReceipt, listDecisions, listReceipts } from './evidence.js';
 import { wcpKeys } from './keys.js';
+import { getOutcome } from './outcomes.js';
 import { postRoute } from './route.js';
+import { getProtectedResource, getProtectedResourceMcp, postMcp } from './mcp.js';
+import { JsonRpcRequestSchema } from '../mcp/jsonrpc.js';
 import { importKvRegistry } from './registry-import.js';
 import { getVerifySdk } from './sdk.js';
+import { ConsistencyQuerySchema, ProofQuerySchema, getCheckpoint, getConsistency, getReceiptProof } from './log.js';
+import { CrewQuerySchema, DenialsQuerySchema, FeedQuerySchema, ResolvedQuerySchema, SummaryQuerySchema, crew, decisionRule, feed, resolvedApprovals, statsDenials, statsSummary, whoami } from './monitor-views.js';
+import { RulesVersionsQuerySchema, getRulesVersion, listRulesVersions } from './rules-history.js';
 import { TaxonomyQuerySchema, getTaxonomy } from './taxonomy.js';
 import { openApiDocument } from '../openapi.js';
 
@@ -93,10 +99,31 @@ export const ROUTES: readonly RouteSpec[] = [
   }),
   route('GET', '/decisions', listDecisions, { summary: 'Decision log, newest first, with filters and cursor pagination.', auth: 'tenant', query: DecisionsQuerySchema }),
   route('GET', '/decisions/:decision_id', getDecision, { summary: 'One logged decision.', auth: 'tenant', statuses: [404] }),
+  route('GET', '/decisions/:decision_id/outcome', getOutcome, { summary: 'The signed outcome record of a dispatched decision (status, duration, result SHA-256, error code); verify with verifyOutcome.', auth: 'tenant', statuses: [404] }),
+  route('GET', '/decisions/:decision_id/rule', decisionRule, { summary: 'The rule the decision matched, from the rules version it used (a rule\'s tenant list only for the admin).', auth: 'tenant', statuses: [404] }),
   route('GET', '/receipts', listReceipts, { summary: 'A segment of a tenant\'s receipt chain, in seq order.', auth: 'tenant', query: ReceiptsQuerySchema }),
   route('GET', '/receipts/:receipt_id', getReceipt, { summary: 'One receipt.', auth: 'tenant', statuses: [404] }),
+  route('GET', '/receipts/:receipt_id/proof', getReceiptProof, {
+    summary: "RFC 9162 inclusion proof of a receipt (leaf_index = seq − 1) against the log's current signed checkpoint, or against ?tree_size=N (then checkpoint is null). Tenant or admin.",
+    auth: 'tenant',
+    query: ProofQuerySchema,
+    statuses: [404, 503],
+  }),
+  route('GET', '/wcp/log/:tenant_id/checkpoint', getCheckpoint, {
+    summary: "The tenant log's current C2SP tlog-checkpoint signed note (origin <host>/wcp/log/<tenant>, tree size, base64 root; Ed25519 by the Hall's receipt key, key name = origin). Tenant or admin.",
+    auth: 'tenant',
+    responseType: 'text/plain',
+    statuses: [503],
+  }),
+  route('GET', '/wcp/log/:tenant_id/consistency', getConsistency, {
+    summary: "RFC 9162 consistency proof from tree size ?from=M to ?to=N (default: the current size, whose signed checkpoint the answer carries). Tenant or admin.",
+    auth: 'tenant',
+    query: ConsistencyQuerySchema,
+    statuses: [503],
+  }),
   route('GET', '/.well-known/wcp-keys.json', wcpKeys, { summary: 'JWKS of every key that has signed receipts (old keys stay listed).', auth: 'public' }),
   route('GET', '/wcp/approvals/pending', pendingApprovals, { summary: 'Pending human approvals visible to the token.', auth: 'any', query: PendingQuerySchema }),
+  route('GET', '/wcp/approvals/resolved', resolvedApprovals, { summary: 'Approvals already approved, denied or used, with who and when (newest first), scoped by the token.', auth: 'any', query: ResolvedQuerySchema }),
   route('GET', '/wcp/approvals/:approval_id', getApproval, { summary: 'One approval.', auth: 'any', statuses: [404] }),
   route('POST', '/wcp/approvals/:approval_id/resolve', resolveApproval, {
     summary: 'approve | deny | escalate a pending approval (approver or admin token).',
@@ -125,6 +152,8 @@ export const ROUTES: readonly RouteSpec[] = [
   route('POST', '/admin/registry/import-kv', importKvRegistry, { summary: 'Copy a v0.1 KV registry (worker:* / attestation:* keys) into the D1 registry; adds only, never replaces; call again while remaining > 0.', auth: 'admin' }),
   route('PUT', '/admin/rules', putRules, { summary: 'Upload a rules document: validated and linted, stored as a new immutable version.', auth: 'admin', body: RulesDocumentSchema, statuses: [201, 422] }),
   route('GET', '/admin/rules', getRules, { summary: 'The current rules version and document.', auth: 'admin' }),
+  route('GET', '/admin/rules/versions', listRulesVersions, { summary: 'The rules version in force with its lint report, and every version the admin log recorded.', auth: 'admin', query: RulesVersionsQuerySchema }),
+  route('GET', '/admin/rules/versions/:version', getRulesVersion, { summary: 'One stored rules version with its lint report.', auth: 'admin', statuses: [404] }),
   route('PUT', '/admin/config', putConfig, { summary: 'Replace the hall config (signatory tenants, floors).', auth: 'admin', body: HallConfigBodySchema }),
   route('GET', '/admin/config', getConfig, { summary: 'The hall config.', auth: 'admin' }),
   route('PUT', '/admin/policy', putPolicy, { summary: 'Replace the declarative policy gate document.', auth: 'admin', body: PolicyDocumentSchema, statuses: [422] }),
@@ -144,5 +173,18 @@ export const ROUTES: readonly RouteSpec[] = [
     statuses: [304, 404],
   }),
   route('GET', '/sdk/verify.js', getVerifySdk, { summary: 'The browser ESM build of edgehall/verify (text/javascript, CORS *, ETag = its SHA-256), for pages that verify evidence without a CDN.', auth: 'public', responseType: 'text/javascript', statuses: [304] }),
+  route('POST', '/mcp', postMcp, {
+    summary: 'The governed MCP gateway (Streamable HTTP, stateless, JSON answers; MCP 2026-07-28 and the 2025-03-26/06-18/11-25 handshake): tools/list and tools/call, each call decided and receipted like /route. See docs/mcp.md.',
+    auth: 'tenant',
+    body: JsonRpcRequestSchema,
+    statuses: [202, 404, 406, 413, 415],
+  }),
+  route('GET', '/.well-known/oauth-protected-resource', getProtectedResource, { summary: 'RFC 9728 protected-resource metadata: bearer tokens in the Authorization header.', auth: 'public' }),
+  route('GET', '/.well-known/oauth-protected-resource/mcp', getProtectedResourceMcp, { summary: 'RFC 9728 protected-resource metadata of the /mcp resource.', auth: 'public' }),
+  route('GET', '/wcp/whoami', whoami, { summary: 'The principal behind the token: kind, id, the tenants it may read, what it may do (never the token).', auth: 'any' }),
+  route('GET', '/wcp/feed', feed, { summary: 'Decisions after a cursor (oldest first), or the newest without one; filters as /decisions. Poll it for a live feed.', auth: 'tenant', query: FeedQuerySchema }),
+  route('GET', '/wcp/stats/summary', statsSummary, { summary: 'Today\'s (UTC) allowed and denied decisions and pending approvals, scoped by the token.', auth: 'tenant', query: SummaryQuerySchema }),
+  route('GET', '/wcp/stats/denials', statsDenials, { summary: 'Denied decisions by deny code per hour (≤ 7 days) or day (≤ 92 days), scoped by the token.', auth: 'tenant', query: DenialsQuerySchema }),
+  route('GET', '/wcp/crew', crew, { summary: 'Enrolled workers with compliance level and reasons, attested hash, ban status and the last decision for the token\'s tenants.', auth: 'any', query: CrewQuerySchema }),
   route('GET', '/openapi.json', openapi, { summary: 'This document.', auth: 'public' }),
 ];
