@@ -43,6 +43,7 @@ import { importKvRegistry } from './registry-import.js';
 import { getVerifySdk } from './sdk.js';
 import { ConsistencyQuerySchema, ProofQuerySchema, getCheckpoint, getConsistency, getReceiptProof } from './log.js';
 import { CrewQuerySchema, DenialsQuerySchema, FeedQuerySchema, ResolvedQuerySchema, SummaryQuerySchema, crew, decisionRule, feed, resolvedApprovals, statsDenials, statsSummary, whoami } from './monitor-views.js';
+import { getClientSdk, getMonitorCss, getMonitorJs, getMonitorPage } from './monitor.js';
 import { RulesVersionsQuerySchema, getRulesVersion, listRulesVersions } from './rules-history.js';
 import { TaxonomyQuerySchema, getTaxonomy } from './taxonomy.js';
 import { openApiDocument } from '../openapi.js';
@@ -186,5 +187,9 @@ export const ROUTES: readonly RouteSpec[] = [
   route('GET', '/wcp/stats/summary', statsSummary, { summary: 'Today\'s (UTC) allowed and denied decisions and pending approvals, scoped by the token.', auth: 'tenant', query: SummaryQuerySchema }),
   route('GET', '/wcp/stats/denials', statsDenials, { summary: 'Denied decisions by deny code per hour (≤ 7 days) or day (≤ 92 days), scoped by the token.', auth: 'tenant', query: DenialsQuerySchema }),
   route('GET', '/wcp/crew', crew, { summary: 'Enrolled workers with compliance level and reasons, attested hash, ban status and the last decision for the token\'s tenants.', auth: 'any', query: CrewQuerySchema }),
+  route('GET', '/monitor', getMonitorPage, { summary: 'The Hall Monitor web page (text/html, strict CSP; sign in with a token).', auth: 'public', responseType: 'text/html', statuses: [304] }),
+  route('GET', '/monitor/app.js', getMonitorJs, { summary: 'The Hall Monitor\'s script (one ES module).', auth: 'public', responseType: 'text/javascript', statuses: [304] }),
+  route('GET', '/monitor/app.css', getMonitorCss, { summary: 'The Hall Monitor\'s stylesheet.', auth: 'public', responseType: 'text/css', statuses: [304] }),
+  route('GET', '/sdk/client.js', getClientSdk, { summary: 'The browser ESM build of edgehall/client (HallClient, enrollmentArtifactHash; text/javascript, CORS *, ETag = its SHA-256).', auth: 'public', responseType: 'text/javascript', statuses: [304] }),
   route('GET', '/openapi.json', openapi, { summary: 'This document.', auth: 'public' }),
 ];
