@@ -3,3 +3,4 @@ export * from './codes.js';
 export * from './base64.js';
 export * from './merkle.js';
 export * from './checkpoint.js';
+export * from './origin.js';
