@@ -1,11 +1,11 @@
 // Bundle sizes of each public entry as a user's bundler would produce them: raw (bundled, not
 // minified), minified, and minified+gzip (level 9), for the browser and for workerd, with the ratio
-// of `edgehall/verify` to its 12 KB gzip budget. test/package holds the budget on the packed build.
+// of `edgehall/verify` to its 14 KB gzip budget (12 KB until the transparency-log verifiers joined it). test/package holds the budget on the packed build.
 import { build, type BuildOptions } from 'esbuild';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 
-export const VERIFY_BUDGET_GZIP = 12 * 1024;
+export const VERIFY_BUDGET_GZIP = 14 * 1024;
 
 export type BundleTarget = 'browser' | 'workerd';
 
@@ -86,7 +86,7 @@ export async function run(): Promise<void> {
   ];
   // What a page that must also serve browsers without WebCrypto Ed25519 ships.
   const withNoble = `export * from './src/verify.ts'; export { enableNobleEd25519 } from './src/crypto/ed25519.ts';`;
-  console.log('entry              target    raw        min        gzip       vs 12 KB budget');
+  console.log('entry              target    raw        min        gzip       vs 14 KB budget');
   for (const [name, file, code] of [...entries, ['verify+noble', '', withNoble] as const]) {
     for (const target of ['browser', 'workerd'] as const) {
       const s = await measureEntry(file, root, target, code || undefined);

@@ -1,6 +1,6 @@
-// edgehall/verify: receipt, chain and manifest verification only — the small entry for browsers
-// and other places that check evidence but never route or sign. Budget: 12 KB gzip (minified,
-// browser), held by test/package. Import specific modules, never the barrels: a barrel would drag
+// edgehall/verify: receipt, chain, manifest and transparency-log verification only — the small
+// entry for browsers and other places that check evidence but never route or sign. Budget: 14 KB
+// gzip (minified, browser), held by test/package. Import specific modules, never the barrels: a barrel would drag
 // zod, the tar reader or the routing engine into this bundle.
 export { verifyManifest, MAX_MANIFEST_BYTES, type VerifyManifestOptions, type ManifestVerdict } from './attest/manifest/verify.js';
 export {
@@ -33,3 +33,17 @@ export {
   RECEIPT_CHAIN_TENANT_MISMATCH,
 } from './receipts/codes.js';
 export type { Receipt, UnsignedReceipt } from './receipts/schema.js';
+// Transparency log (docs/receipts.md): signed checkpoints, inclusion and consistency proofs.
+export { verifyInclusion, verifyConsistency, type LogVerdict, type LogHash, type InclusionLeaf } from './log/merkle.js';
+export { verifyCheckpoint, type CheckpointVerdict, type VerifyCheckpointOptions } from './log/checkpoint.js';
+export {
+  LOG_PROOF_MALFORMED,
+  LOG_INCLUSION_INVALID,
+  LOG_CONSISTENCY_INVALID,
+  LOG_CHECKPOINT_MALFORMED,
+  LOG_CHECKPOINT_ORIGIN_MISMATCH,
+  LOG_CHECKPOINT_KEY_UNKNOWN,
+  LOG_CHECKPOINT_SIGNATURE_INVALID,
+  LOG_CHECKPOINT_KEYS_INVALID,
+  LOG_CRYPTO_UNAVAILABLE,
+} from './log/codes.js';
