@@ -4,11 +4,14 @@ import { TokenCache } from './http/auth.js';
 import { SignerCache } from './signer.js';
 import { SnapshotCache } from './snapshot.js';
 import { ChainWriter, type ChainWriterOptions } from './chain/writer.js';
+import type { Dispatcher } from './dispatch/types.js';
 
 export interface HallRuntimeOptions {
   /** How long a resolved bearer token is trusted without re-reading KV (ms). */
   tokenCacheMs?: number;
   chain?: ChainWriterOptions;
+  /** Replaces the MCP gateway's dispatcher (tests: a dispatcher without a network). */
+  dispatcher?: Dispatcher;
 }
 
 export class HallRuntime {
@@ -17,7 +20,9 @@ export class HallRuntime {
   readonly signer = new SignerCache();
   readonly snapshots: SnapshotCache;
   readonly chains: ChainWriter;
+  readonly dispatcher: Dispatcher | undefined;
   constructor(options: HallRuntimeOptions = {}) {
+    this.dispatcher = options.dispatcher;
     this.tokens = new TokenCache(options.tokenCacheMs ?? 10_000);
     // A new generation may have revoked tokens or changed tenant facts: resolve principals again.
     this.snapshots = new SnapshotCache(2_000, () => this.tokens.clear());
