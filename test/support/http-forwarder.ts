@@ -1,5 +1,5 @@
-// A plain HTTP forwarder on loopback for tests: every request goes on to `target` unchanged (body
-// and answer streamed, so SSE stays SSE), with `addHeaders` set on the way in, and each request's
+// A plain HTTP forwarder on loopback for tests: every request goes on to `target` unchanged (Host
+// included; body and answer streamed, so SSE stays SSE), with `addHeaders` set on the way in, and each request's
 // method and headers recorded. Used to watch what a client really sends, and to add a bearer token
 // for a client that has no option for one (the MCP conformance runner).
 import { createServer, request, type IncomingHttpHeaders } from 'node:http';
@@ -20,7 +20,7 @@ export async function startForwarder(target: string, addHeaders: Record<string, 
   const requests: Forwarded[] = [];
   const server = createServer((req, res) => {
     requests.push({ method: req.method ?? '', headers: { ...req.headers } });
-    const headers = { ...req.headers, ...addHeaders, host: to.host };
+    const headers = { ...req.headers, ...addHeaders }; // Host kept: the server sees what the client sent
     const out = request({ host: to.hostname, port: to.port, method: req.method, path: req.url, headers }, (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(res);
