@@ -119,7 +119,7 @@ export async function verifyDispatch(request: Request, options: VerifyDispatchOp
   try {
     const bytes = await readCapped(request, limit);
     if (bytes === null) return refuse(DISPATCH_MALFORMED, `the dispatch body is larger than ${limit} bytes.`);
-    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    value = JSON.parse(new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes));
   } catch {
     return refuse(DISPATCH_MALFORMED, 'the dispatch body is not UTF-8 JSON.');
   }

@@ -171,7 +171,7 @@ function checkOutput(plan: DispatchPlan, answer: Answer): void {
   let v = outputValidators.get(key);
   if (!v) {
     if (outputValidators.size >= 500) outputValidators.clear();
-    v = new Validator(schema as object, '2020-12', true);
+    v = new Validator(structuredClone(schema) as object, '2020-12', true);
     outputValidators.set(key, v);
   }
   let ok = false;

@@ -135,8 +135,9 @@ export function toolSchemaProblems(schema: unknown, path: Path): TargetProblem[]
   schemaProblems(schema, path, 1, out);
   if (out.length > 0) return out;
   try {
-    // Compile and run once: a schema the validator cannot use is refused now, not per call.
-    new Validator(schema as object, '2020-12', true).validate({});
+    // Compile and run once (on a copy: the validator annotates the schema object it is given): a
+    // schema the validator cannot use is refused now, not per call.
+    new Validator(structuredClone(schema) as object, '2020-12', true).validate({});
   } catch (err) {
     out.push({ path, message: `cannot be used as a JSON Schema (${String((err as Error)?.message ?? err).slice(0, 200)})` });
   }

@@ -1,0 +1,16 @@
+// Bindings the dispatch suite sees (wrangler.toml + the test-only bindings in vitest.config.ts).
+declare namespace Cloudflare {
+  interface Env {
+    HALL_KV: KVNamespace;
+    HALL_DB: D1Database;
+    HALL_ADMIN_TOKEN: string;
+    HALL_SIGNING_KEY: string;
+    TEST_MIGRATIONS: import('cloudflare:test').D1Migration[];
+    TEST_KV_SEED: { key: string; value: string }[];
+    TEST_REGISTRY_SEED: { worker_id: string; namespace: string; worker_species_id: string; record_json: string; artifact_hash: string }[];
+    TEST_DEMO_TOKEN: string;
+    TEST_TARGET_PORT: string;
+    TEST_JWKS: string;
+    TARGET: Fetcher;
+  }
+}
