@@ -1,7 +1,9 @@
-// The decision pipeline (BEHAVIOR.md §3), synchronous and pure apart from the injected callbacks.
-// Every deny goes through one builder; the first deny wins. After input validation it never throws.
+// decide(): the WCP decision pipeline (BEHAVIOR.md §3) as the list of its steps. Each step reads and
+// extends one decision state (Run) and returns a deny or null; the first deny wins and nothing after
+// it runs. Synchronous and pure apart from the injected callbacks; after input validation it never throws.
 import { isSha256Hex } from '../util/sha256.js';
 import { computeArtifactHash } from './artifact-hash.js';
+import { BLAST_THRESHOLD, blastHeuristic, heldScore, isProdOrEdge } from './blast.js';
 import { defaultNewId, defaultNow, isoTimestamp } from './clock.js';
 import {
   DENY_CODES as C,
@@ -16,15 +18,10 @@ import {
   privilegeViolatedMessage,
   tamperedMessage,
 } from './codes.js';
-import type { CompiledPolicy } from './policy.js';
-import { isPyBlank, pyRepr, pyStr, pyTruthy, stripControlChars } from './pyfns.js';
-import {
-  ESCALATION_DEFAULTS,
-  PRECONDITION_DEFAULTS,
-  buildEscalation,
-  type CompiledRule,
-  type CompiledRules,
-} from './rules.js';
+import type { DecideContext, DecideOptions, PostSelectDeny, WorkerFacts } from './decide-context.js';
+import { NO_MATCH, PRE_ROUTING, buildDeny, sanitizeId, type DenyDetails, type DenyState } from './deny.js';
+import { isPyBlank, pyRepr, pyStr } from './pyfns.js';
+import { buildEscalation, type CompiledRule } from './rules.js';
 import type {
   CandidateWorker,
   Escalation,
@@ -36,101 +33,44 @@ import type {
   TelemetryEvent,
 } from './schemas.js';
 
-/** A policy gate callback: returns `[decision, policy_version, reason]` (pyhall's 3-tuple). */
-export type PolicyGateFn = (context: GateContext, facts: { blast_score: number }) => unknown;
+export type {
+  DecideContext,
+  DecideOptions,
+  PolicyGateFn,
+  PostSelectDeny,
+  PostSelectInfo,
+  RegistryClientHook,
+  TrustedFactsReport,
+  WorkerFacts,
+} from './decide-context.js';
+export { blastHeuristic, trustedBlastScore } from './blast.js';
+export { denyBeforeRouting } from './deny.js';
 
-/** What the edge may add after selection: deny the selected worker (e.g. a banned package). */
-export interface PostSelectDeny {
-  code: string;
-  message: string;
-  extras?: Record<string, unknown>;
+type Step = (r: Run) => RouteDecision | null;
+
+export function decide(input: RouteInput, ctx: DecideContext, opts?: DecideOptions): RouteDecision {
+  const r = new Run(input, ctx, opts); // W. registry-client wiring
+  return (
+    signatory(r) ?? //                  0, 0'
+    tenantPresent(r) ?? //              0.1
+    blastScoreInRange(r) ?? //          0.25
+    noShadowRules(r) ?? //              0.5
+    firstMatchingRule(r) ?? //          1
+    correlationId(r) ?? //              2
+    requiredControls(r) ?? //           3
+    blastGate(r) ?? //                  4
+    policyGate(r) ?? //                 5
+    selectWorker(r) ?? //               6
+    workerAttestation(r) ?? //          6.5
+    afterSelectHook(r) ?? //            6.6 (edgehall)
+    privilegeEnvelope(r) ?? //          6.7
+    recommendedProfiles(r) ?? //        8, checked before telemetry so a malformed rule still fails closed
+    allow(r) //                         7-9.8
+  );
 }
 
-export interface PostSelectInfo {
-  input: RouteInput;
-  rule_id: string;
-  worker_species_id: string;
-  worker_attestation_checked: boolean;
-}
-
-export interface RegistryClientHook {
-  getWorkerHash(species: string): unknown;
-  recordDecision(decision: RouteDecision): void;
-}
-
-/** What the Hall holds about one worker species, from that worker's own registry record. */
-export interface WorkerFacts {
-  /** The controls the worker's record implements (`currently_implements`). */
-  controls: { has(id: string): boolean };
-  /** The record's blast score (0-100), or null when it declares none. */
-  blast_score: number | null;
-}
-
-/** Filled by decide() in trusted-facts mode (edge evidence): the worker whose facts were used. */
-export interface TrustedFactsReport {
-  worker_species_id: string | null;
-  /** That worker's record blast score, or null. */
-  held_blast_score: number | null;
-}
-
-/** Everything decide() needs besides the input. Callbacks are optional unless a step requires them. */
-export interface DecideContext {
-  rules: CompiledRules;
-  /**
-   * Controls present in the Hall. pyhall mode: the Hall-wide set. Trusted-facts mode (`workerFacts`
-   * given): only the controls the Hall itself provides, on top of the selected worker's own.
-   */
-  controlsPresent: { has(id: string): boolean };
-  /**
-   * edgehall trusted-facts mode (off when absent): the facts of a species' own record. Required
-   * controls are then checked on each candidate's own controls (plus `controlsPresent`), never on a
-   * union over workers; a candidate lacking one is skipped (`missing_required_controls`); the blast
-   * score is max(heuristic, caller's score, the selected worker's record score).
-   */
-  workerFacts?: ((species: string) => WorkerFacts | null | undefined) | null;
-  /** Availability predicate; must return `true` for an available species (anything else: unavailable). */
-  workerAvailable: (species: string) => unknown;
-  hallConfig?: HallConfig | null;
-  /** Callback policy gate (pyhall form). */
-  policyGate?: PolicyGateFn | null;
-  /** Declarative policy gate; used instead of `policyGate` when both are given. */
-  policy?: CompiledPolicy | null;
-  getPrivilegeEnvelope?: ((species: string) => unknown) | null;
-  /** Must return `[allowed, reason]`; only `allowed === true` allows. */
-  policyAllowsPrivilege?: ((env: string, dataLabel: string, envelope: unknown) => unknown) | null;
-  getRegisteredHash?: ((species: string) => unknown) | null;
-  getCurrentHash?: ((species: string) => unknown) | null;
-  registryClient?: RegistryClientHook | null;
-  /** edgehall extension (off by default): may deny the selected worker before the privilege check. */
-  afterSelect?: ((info: PostSelectInfo) => PostSelectDeny | null | undefined) | null;
-  taskId?: string;
-  /** Receives pyhall's UserWarning texts (require_credential). */
-  onWarning?: ((message: string) => void) | null;
-  /** Epoch milliseconds (fractional for microseconds). */
-  now?: () => number;
-  /** Decision id generator (UUID v4 by default). */
-  newId?: () => string;
-}
-
-export interface DecideOptions {
-  /** A human approved this request: a policy-gate REQUIRE_HUMAN result proceeds as ALLOW. */
-  approvedHumanGate?: { approval_id: string } | null;
-  /** Trusted-facts mode: receives the worker whose record facts were used. */
-  report?: TrustedFactsReport | null;
-}
-
-const PROD_EDGE = (env: string): boolean => env === 'prod' || env === 'edge';
-const NO_MATCH = 'NO_MATCH';
-const PRE_ROUTING = 'PRE_ROUTING';
-const BLAST_THRESHOLD = 85;
-const ATTESTATION_SKIPPED_REASON = 'require_worker_attestation=False or hall_config=None';
-
-const allowedTenantSets = new WeakMap<readonly string[], Set<string>>();
-function tenantAllowed(list: readonly string[], tenant: string): boolean {
-  let s = allowedTenantSets.get(list);
-  if (!s) allowedTenantSets.set(list, (s = new Set(list)));
-  return s.has(tenant);
-}
+// ---------------------------------------------------------------------------------------------------
+// The decision state
 
 const DEFAULT_CONFIG: HallConfig = Object.freeze({
   require_signatory: false,
@@ -143,46 +83,7 @@ const DEFAULT_CONFIG: HallConfig = Object.freeze({
   enforce_privilege_envelopes: false,
 }) as HallConfig;
 
-/** pyhall's 0-100 blast heuristic (BEHAVIOR.md §7), before the caller's score is applied. */
-export function blastHeuristic(input: Pick<RouteInput, 'env' | 'data_label' | 'qos_class' | 'request'>): number {
-  let s = 10;
-  if (input.data_label === 'INTERNAL') s += 20;
-  else if (input.data_label === 'RESTRICTED') s += 40;
-  if (PROD_EDGE(input.env)) s += 15;
-  if (input.qos_class === 'P0') s += 10;
-  const r = input.request as Record<string, unknown> | undefined;
-  if (r) {
-    if (pyTruthy(r.egress) || pyTruthy(r.external_call)) s += 15;
-    if (pyTruthy(r.writes) || pyTruthy(r.mutates_state)) s += 15;
-  }
-  return s > 100 ? 100 : s;
-}
-
-/** A record blast score as the Hall uses it: an integer 0-100, anything else none. */
-function heldScore(v: unknown): number | null {
-  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 100 ? v : null;
-}
-
-/**
- * The blast score in trusted-facts mode: pyhall's heuristic, raised by the caller's score and by the
- * worker record's score (neither can lower it).
- */
-export function trustedBlastScore(
-  input: Pick<RouteInput, 'env' | 'data_label' | 'qos_class' | 'request' | 'blast_score'>,
-  held: number | null | undefined,
-): number {
-  let s = blastHeuristic(input);
-  const bs = input.blast_score;
-  if (bs !== null && bs !== undefined && bs > s) s = bs;
-  if (held !== null && held !== undefined && held > s) s = held;
-  return s;
-}
-
-const TRUSTED_MISSING_CONTROLS_MESSAGE =
-  'No available candidate worker implements every required control in its own registry record (controls of other workers do not count). ' +
-  "Add the missing controls to the candidate's record and enroll it again, or change the rule.";
-
-/** The effective Hall config after pyhall's registry-client wiring (step W, bug 16.1 included). */
+/** W. The effective Hall config after pyhall's registry-client wiring (bug 16.1 included). */
 function effectiveConfig(ctx: DecideContext): HallConfig | null {
   const cfg = ctx.hallConfig ?? null;
   if (!ctx.registryClient) return cfg;
@@ -196,100 +97,317 @@ function effectiveConfig(ctx: DecideContext): HallConfig | null {
   };
 }
 
-interface DenyShape {
-  ruleId: string;
-  required?: readonly string[];
-  pre?: PreconditionsChecked;
-  esc?: Escalation;
-  candidates?: CandidateWorker[];
-  attestationChecked?: boolean;
-  attestationValid?: boolean | null;
+/** One decision in progress: the input and context, and what each step has established so far. */
+class Run implements DenyState {
+  readonly sCorr: string;
+  readonly sTenant: string;
+  readonly sCap: string;
+  readonly now: () => number;
+  readonly newId: () => string;
+  readonly dry: boolean;
+  readonly prodEdge: boolean;
+  /** W: the Hall config in effect, and the registered-hash lookup (the registry client's if none given). */
+  readonly cfg: HallConfig | null;
+  readonly getRegistered: ((species: string) => unknown) | null;
+
+  ruleId = PRE_ROUTING; // NO_MATCH from step 0.5, the matched rule's id from step 1
+  rule: CompiledRule | null = null; // 1
+  required: readonly string[] | null = null; // 1
+  pre: PreconditionsChecked | null = null; // 2
+  ranked: CandidateWorker[] | null = null; // 3 (trusted facts) or 6
+  selected: string | null = null; // 3 (trusted facts) or 6
+  held: number | null = null; // 3: the selected worker's record blast score (trusted facts)
+  blastRuns = false; // 4
+  gated: number | null = null; // 4: the gated blast score
+  escalation: Escalation | null = null; // 5
+  policyVersion: unknown = 'policy.v0'; // 5
+  gatedReason = 'no_gate_required'; // 5
+  approvalId: string | null = null; // 5: the human approval that let a REQUIRE_HUMAN gate pass
+  gateReasonForApproval: unknown = null; // 5
+  attRuns = false; // 6.5
+  attChecked = false; // 6.5
+  attValid: boolean | null = null; // 6.5
+  privRuns = false; // 6.7
+
+  constructor(
+    readonly input: RouteInput,
+    readonly ctx: DecideContext,
+    readonly opts: DecideOptions | undefined,
+  ) {
+    this.sCorr = sanitizeId(input.correlation_id);
+    this.sTenant = sanitizeId(input.tenant_id);
+    this.sCap = sanitizeId(input.capability_id);
+    this.now = ctx.now ?? defaultNow;
+    this.newId = ctx.newId ?? defaultNewId;
+    this.dry = input.dry_run === true;
+    this.prodEdge = isProdOrEdge(input.env);
+    this.cfg = effectiveConfig(ctx);
+    const client = ctx.registryClient;
+    this.getRegistered = ctx.getRegisteredHash ?? (client ? (s: string) => client.getWorkerHash(s) : null);
+  }
 }
 
-interface DenyState {
-  input: RouteInput;
-  sCorr: string;
-  sTenant: string;
-  sCap: string;
-  now: () => number;
-  newId: () => string;
-  dry: boolean;
+/** DENY_RULES_INVALID for the matched rule, naming what is wrong with it. */
+function ruleInvalid(r: Run, problem: string, details?: DenyDetails): RouteDecision {
+  return buildDeny(r, C.RULES_INVALID, M.DENY_RULES_INVALID, { rule_index: r.rule!.index, problem }, details);
 }
 
-/** The one deny builder every deny goes through (BEHAVIOR.md §4). */
-function buildDeny(st: DenyState, code: string, message: string, extras: Record<string, unknown> | null, s: DenyShape): RouteDecision {
-  const input = st.input;
-  const reason: Record<string, unknown> = { code, message };
-  if (extras) for (const k in extras) reason[k] = extras[k];
-  // One clock read per decision: the events and the decision share its timestamp.
-  const ts = isoTimestamp(st.now());
-  const evt: TelemetryEvent = {
-    event_id: 'evt.os.task.denied',
-    timestamp: ts,
-    correlation_id: st.sCorr,
-    tenant_id: st.sTenant,
-    capability_id: st.sCap,
-    deny_code: code,
-    deny_message: message,
-    matched_rule_id: s.ruleId,
-  };
-  if (st.dry) evt.dry_run = true;
-  return {
-    decision_id: st.newId(),
-    timestamp: ts,
-    correlation_id: input.correlation_id,
-    tenant_id: input.tenant_id,
+// ---------------------------------------------------------------------------------------------------
+// The steps, in pipeline order
+
+const allowedTenantSets = new WeakMap<readonly string[], Set<string>>();
+function tenantAllowed(list: readonly string[], tenant: string): boolean {
+  let s = allowedTenantSets.get(list);
+  if (!s) allowedTenantSets.set(list, (s = new Set(list)));
+  return s.has(tenant);
+}
+
+/** 0. Signatory tenants; 0'. require_credential only warns (pyhall v0.1). */
+const signatory: Step = (r) => {
+  const cfg = r.cfg;
+  if (!cfg) return null;
+  if (cfg.require_signatory && !tenantAllowed(cfg.allowed_tenants, r.input.tenant_id))
+    return buildDeny(r, C.UNKNOWN_TENANT, M.DENY_UNKNOWN_TENANT, { tenant_id: r.input.tenant_id });
+  if (cfg.require_credential) r.ctx.onWarning?.(REQUIRE_CREDENTIAL_WARNING);
+  return null;
+};
+
+/** 0.1 Tenant presence (reachable only when validation was bypassed). */
+const tenantPresent: Step = (r) => {
+  const tenant = r.input.tenant_id;
+  if (typeof tenant === 'string' && !isPyBlank(tenant)) return null;
+  return buildDeny(r, C.MISSING_TENANT_ID, M.DENY_MISSING_TENANT_ID, null);
+};
+
+/** 0.25 blast_score within [0, 100]. */
+const blastScoreInRange: Step = (r) => {
+  const bs = r.input.blast_score;
+  if (bs === null || bs === undefined || (bs >= 0 && bs <= 100)) return null;
+  return buildDeny(r, C.INVALID_INPUT, M.DENY_INVALID_INPUT, { blast_score: bs });
+};
+
+/** 0.5 No shadowed rules, prod/edge only (analysed once per rule set). Routing starts here. */
+const noShadowRules: Step = (r) => {
+  r.ruleId = NO_MATCH;
+  if (!r.prodEdge) return null;
+  const sh = r.ctx.rules.shadows();
+  if (!sh.ok) return buildDeny(r, C.RULES_INVALID, M.DENY_RULES_INVALID, { problem: sh.problem });
+  if (sh.ids.length === 0) return null;
+  return buildDeny(r, C.SHADOW_RULES_DETECTED, M.DENY_SHADOW_RULES_DETECTED, {
+    shadowed_rule_ids: [...sh.ids],
+    shadow_count: sh.ids.length,
+  });
+};
+
+/** 1. The first rule whose match accepts the input. */
+const firstMatchingRule: Step = (r) => {
+  const { input, ctx } = r;
+  const m = ctx.rules.firstMatch(input.capability_id, input.env, input.data_label, input.tenant_risk, input.qos_class, input.tenant_id);
+  if (m === -1) return buildDeny(r, C.NO_MATCHING_RULE, M.DENY_NO_MATCHING_RULE, null);
+  if (m < -1) {
+    const bad = ctx.rules.rules[-(m + 3)]!;
+    const problem = bad.conds.find((c) => c.problem)?.problem ?? 'invalid match condition';
+    return buildDeny(r, C.RULES_INVALID, M.DENY_RULES_INVALID, { rule_index: bad.index, problem });
+  }
+  const rule = ctx.rules.rules[m]!;
+  if (rule.problemAtMatch) {
+    const ruleId = typeof rule.raw.rule_id === 'string' ? rule.ruleId : NO_MATCH;
+    return buildDeny(r, C.RULES_INVALID, M.DENY_RULES_INVALID, { rule_index: rule.index, problem: rule.problemAtMatch }, { ruleId });
+  }
+  r.rule = rule;
+  r.ruleId = rule.ruleId;
+  r.required = rule.required;
+  return null;
+};
+
+/** 2. The rule's preconditions, and the correlation id (the rule or the Hall floor requires it). */
+const correlationId: Step = (r) => {
+  const rule = r.rule!;
+  const pre = rule.preconditions;
+  if (!pre) return ruleInvalid(r, rule.preconditionsProblem!);
+  r.pre = pre;
+  const floor = r.cfg ? r.cfg.enforce_correlation_id : true;
+  const corr = r.input.correlation_id;
+  if ((pre.must_have_correlation_id || floor) && (typeof corr !== 'string' || isPyBlank(corr)))
+    return buildDeny(r, C.MISSING_CORRELATION_ID, M.DENY_MISSING_CORRELATION_ID, null);
+  return null;
+};
+
+/** 3. Required controls: present in the Hall (pyhall), or on each candidate's own record (trusted facts). */
+const requiredControls: Step = (r) => {
+  const floor = r.cfg ? r.cfg.enforce_required_controls : true;
+  const enforce = r.pre!.deny_if_missing_required_controls || floor;
+  const facts = r.ctx.workerFacts;
+  if (facts) return controlsOnOwnRecords(r, facts, enforce);
+  if (!enforce) return null;
+  let missing: string[] | null = null;
+  for (const c of r.required!) if (!r.ctx.controlsPresent.has(c)) (missing ??= []).push(c);
+  return missing ? buildDeny(r, C.MISSING_REQUIRED_CONTROLS, M.DENY_MISSING_REQUIRED_CONTROLS, { missing }) : null;
+};
+
+const TRUSTED_MISSING_CONTROLS_MESSAGE =
+  'No available candidate worker implements every required control in its own registry record (controls of other workers do not count). ' +
+  "Add the missing controls to the candidate's record and enroll it again, or change the rule.";
+
+/**
+ * 3, trusted facts: candidate selection (pure) runs here, so that the required controls and the blast
+ * score are the selected worker's own; a candidate lacking a control is skipped. Its
+ * DENY_NO_AVAILABLE_WORKER still comes at step 6.
+ */
+function controlsOnOwnRecords(r: Run, workerFacts: (species: string) => WorkerFacts | null | undefined, enforce: boolean): RouteDecision | null {
+  const { ctx, rule } = r;
+  const specs = rule!.candidates;
+  if (!specs) return ruleInvalid(r, rule!.candidatesProblem!);
+  const required = r.required!;
+  const ranked: CandidateWorker[] = new Array(specs.length);
+  let selected: string | null = null;
+  let lacking: Set<string> | null = null;
+  let considered: { worker_species_id: string; missing: string[] }[] | null = null;
+  for (let i = 0; i < specs.length; i++) {
+    const c = specs[i]!;
+    let skip: string | null;
+    if (!candidateAvailable(ctx, c.wid)) skip = 'unavailable';
+    else if (selected !== null) skip = 'already_selected';
+    else {
+      let facts: WorkerFacts | null | undefined = null;
+      try {
+        facts = workerFacts(c.wid!);
+      } catch {
+        facts = null;
+      }
+      let miss: string[] | null = null;
+      if (enforce) {
+        for (const req of required) {
+          let has = false;
+          try {
+            has = ctx.controlsPresent.has(req) === true || (!!facts && facts.controls.has(req) === true);
+          } catch {
+            has = false;
+          }
+          if (!has) (miss ??= []).push(req);
+        }
+      }
+      if (miss) {
+        skip = 'missing_required_controls';
+        lacking ??= new Set();
+        for (const m of miss) lacking.add(m);
+        if ((considered ??= []).length < 50) considered.push({ worker_species_id: c.wid!, missing: miss });
+      } else {
+        selected = c.wid;
+        r.held = heldScore(facts?.blast_score);
+        skip = null;
+      }
+    }
+    ranked[i] = { worker_species_id: c.wid ?? '__missing__', score_hint: c.score, requires_controls_minimum: null, skip_reason: skip };
+  }
+  r.ranked = ranked;
+  r.selected = selected;
+  const report = r.opts?.report;
+  if (report) {
+    report.worker_species_id = selected;
+    report.held_blast_score = r.held;
+  }
+  if (selected !== null || !lacking) return null;
+  const missing = required.filter((c) => lacking!.has(c));
+  return buildDeny(r, C.MISSING_REQUIRED_CONTROLS, TRUSTED_MISSING_CONTROLS_MESSAGE, { missing, workers_considered: considered }, { candidates: ranked });
+}
+
+/** 4. Blast gate: a prod/edge request scoring 85 or more needs a human. */
+const blastGate: Step = (r) => {
+  const rule = r.rule!;
+  const floor = r.cfg ? r.cfg.enforce_blast_scoring_in_prod : true;
+  r.blastRuns = rule.needsBlast || (r.prodEdge && floor);
+  if (!r.blastRuns) return null;
+  const bs = r.input.blast_score;
+  const score = blastHeuristic(r.input);
+  let gated = bs !== null && bs !== undefined && bs > score ? bs : score;
+  if (r.held !== null && r.held > gated) gated = r.held;
+  r.gated = gated;
+  if (!r.prodEdge || gated < BLAST_THRESHOLD) return null;
+  const esc = rule.escalationProblem?.startsWith('escalation must')
+    ? rule.escalationProblem
+    : buildEscalation(rule.escRaw, { human_required_default: true, rationale: 'REQUIRE_HUMAN_HIGH_BLAST' });
+  if (typeof esc === 'string') return ruleInvalid(r, esc);
+  return buildDeny(r, C.REQUIRES_HUMAN, M.DENY_REQUIRES_HUMAN, { blast_score: gated, reason: 'REQUIRE_HUMAN_HIGH_BLAST' }, { esc });
+};
+
+/** What a policy gate answered (pyhall's 3-tuple, or the declarative policy's result). */
+interface GateAnswer {
+  decision: unknown;
+  version: unknown;
+  reason: unknown;
+  supervisorLevel: string | undefined;
+}
+
+/** Asks the declarative policy or the callback gate; null when it throws or answers malformed. */
+function askGate(r: Run): GateAnswer | null {
+  const { input, ctx } = r;
+  const gctx: GateContext = {
     capability_id: input.capability_id,
-    matched_rule_id: s.ruleId,
+    tenant_id: input.tenant_id,
     env: input.env,
     data_label: input.data_label,
     tenant_risk: input.tenant_risk,
     qos_class: input.qos_class,
-    denied: true,
-    deny_reason_if_denied: reason as RouteDecision['deny_reason_if_denied'],
-    selected_worker_species_id: null,
-    candidate_workers_ranked: s.candidates ?? [],
-    required_controls_effective: s.required ? [...s.required] : [],
-    recommended_profiles_effective: [],
-    escalation_effective: s.esc ?? { ...ESCALATION_DEFAULTS, human_required_if: [] },
-    preconditions_checked: s.pre ? { ...s.pre } : { ...PRECONDITION_DEFAULTS },
-    artifact_hash: null,
-    worker_attestation_checked: s.attestationChecked ?? false,
-    worker_attestation_valid: s.attestationValid ?? null,
-    dry_run: st.dry,
-    telemetry_envelopes: [evt],
+    policy_version: 'policy.v0',
   };
+  const bs = input.blast_score;
+  const facts = { blast_score: r.gated ?? Math.max(blastHeuristic(input), bs ?? 0, r.held ?? 0) };
+  try {
+    if (ctx.policy) {
+      const p = ctx.policy.evaluate(gctx, facts);
+      return { decision: p.decision, version: p.policy_version, reason: p.reason, supervisorLevel: p.supervisor_level };
+    }
+    const t = ctx.policyGate!(gctx, facts);
+    if (!Array.isArray(t) || t.length !== 3) return null;
+    return { decision: t[0], version: t[1], reason: t[2], supervisorLevel: undefined };
+  } catch {
+    return null;
+  }
 }
 
-/**
- * A full-shaped denied decision made before routing (matched_rule_id PRE_ROUTING), for gates the
- * caller runs on Hall-held facts (e.g. DENY_ENV_NOT_ALLOWED). Never throws.
- */
-export function denyBeforeRouting(
-  input: RouteInput,
-  ctx: Pick<DecideContext, 'now' | 'newId'>,
-  code: string,
-  message: string,
-  extras: Record<string, unknown> | null = null,
-): RouteDecision {
-  const corr = input.correlation_id;
-  const tenant = input.tenant_id;
-  const cap = input.capability_id;
-  const st: DenyState = {
-    input,
-    sCorr: typeof corr === 'string' ? stripControlChars(corr) : corr,
-    sTenant: typeof tenant === 'string' ? stripControlChars(tenant) : tenant,
-    sCap: typeof cap === 'string' ? stripControlChars(cap) : cap,
-    now: ctx.now ?? defaultNow,
-    newId: ctx.newId ?? defaultNewId,
-    dry: input.dry_run === true,
-  };
-  return buildDeny(st, code, message, extras, { ruleId: PRE_ROUTING });
-}
-
-function ruleInvalid(st: DenyState, rule: CompiledRule, problem: string, s: DenyShape): RouteDecision {
-  return buildDeny(st, C.RULES_INVALID, M.DENY_RULES_INVALID, { rule_index: rule.index, problem }, s);
-}
+/** 5. Policy gate, when the rule's escalation asks for one: ALLOW, DENY or REQUIRE_HUMAN (or an approval). */
+const policyGate: Step = (r) => {
+  const rule = r.rule!;
+  const escalation = rule.escalation;
+  if (!escalation) return ruleInvalid(r, rule.escalationProblem!);
+  r.escalation = escalation;
+  if (!escalation.policy_gate) return null;
+  if (!r.ctx.policy && !r.ctx.policyGate) return buildDeny(r, C.POLICY_GATE_UNCONFIGURED, M.DENY_POLICY_GATE_UNCONFIGURED, null);
+  const answer = askGate(r);
+  if (!answer) return buildDeny(r, C.INTERNAL_ERROR, M.DENY_INTERNAL_ERROR, null);
+  const { decision, version, reason } = answer;
+  const approved = decision === 'REQUIRE_HUMAN' && !!r.opts?.approvedHumanGate;
+  if ((decision === 'DENY' || (decision === 'REQUIRE_HUMAN' && !approved)) && reason !== null && typeof reason !== 'string') {
+    // pyhall crashes here (Escalation.rationale must be a string): a malformed gate fails closed.
+    return buildDeny(r, C.INTERNAL_ERROR, M.DENY_INTERNAL_ERROR, null);
+  }
+  if (decision === 'DENY') {
+    const esc = buildEscalation(rule.escRaw, { rationale: reason as string | null });
+    if (typeof esc === 'string') return ruleInvalid(r, esc);
+    return buildDeny(r, C.POLICY_GATE, M.DENY_POLICY_GATE, { reason, policy_version: version }, { esc });
+  }
+  if (decision === 'REQUIRE_HUMAN' && !approved) {
+    const esc = buildEscalation(rule.escRaw, { human_required_default: true, rationale: reason as string | null });
+    if (typeof esc === 'string') return ruleInvalid(r, esc);
+    const extras: Record<string, unknown> = { reason, policy_version: version, supervisor_required: true };
+    if (answer.supervisorLevel !== undefined) extras.supervisor_level = answer.supervisorLevel;
+    return buildDeny(r, C.REQUIRES_HUMAN_APPROVAL, M.DENY_REQUIRES_HUMAN_APPROVAL, extras, { esc });
+  }
+  if (decision !== 'ALLOW' && !approved) {
+    const esc = buildEscalation(rule.escRaw, { rationale: 'invalid_gate_response' });
+    if (typeof esc === 'string') return ruleInvalid(r, esc);
+    return buildDeny(r, C.POLICY_GATE_INVALID_RESPONSE, gateInvalidResponseMessage(pyRepr(decision)), null, { esc });
+  }
+  r.policyVersion = version;
+  r.gatedReason = 'policy_gate_allow';
+  if (approved) {
+    r.approvalId = r.opts!.approvedHumanGate!.approval_id;
+    r.gateReasonForApproval = reason;
+    r.gatedReason = 'human_approved';
+  }
+  return null;
+};
 
 /** pyhall's availability check: only `true` counts, and a predicate that throws means unavailable. */
 function candidateAvailable(ctx: DecideContext, wid: string | null): boolean {
@@ -301,350 +419,125 @@ function candidateAvailable(ctx: DecideContext, wid: string | null): boolean {
   }
 }
 
-export function decide(input: RouteInput, ctx: DecideContext, opts?: DecideOptions): RouteDecision {
-  const now = ctx.now ?? defaultNow;
-  const newId = ctx.newId ?? defaultNewId;
-  const dry = input.dry_run === true;
-  const corr = input.correlation_id;
-  const tenant = input.tenant_id;
-  const cap = input.capability_id;
-  const sCorr = typeof corr === 'string' ? stripControlChars(corr) : corr;
-  const sTenant = typeof tenant === 'string' ? stripControlChars(tenant) : tenant;
-  const sCap = typeof cap === 'string' ? stripControlChars(cap) : cap;
-
-  const st: DenyState = { input, sCorr, sTenant, sCap, now, newId, dry };
-
-  const cfg = effectiveConfig(ctx);
-  const getRegistered =
-    ctx.getRegisteredHash ?? (ctx.registryClient ? (s: string) => ctx.registryClient!.getWorkerHash(s) : null);
-
-  // 0. signatory tenants
-  if (cfg && cfg.require_signatory && !tenantAllowed(cfg.allowed_tenants, tenant)) {
-    return buildDeny(st, C.UNKNOWN_TENANT, M.DENY_UNKNOWN_TENANT, { tenant_id: tenant }, { ruleId: PRE_ROUTING });
-  }
-  // 0'. require_credential only warns (pyhall v0.1)
-  if (cfg && cfg.require_credential) ctx.onWarning?.(REQUIRE_CREDENTIAL_WARNING);
-  // 0.1 tenant presence (reachable only when validation was bypassed)
-  if (typeof tenant !== 'string' || isPyBlank(tenant)) {
-    return buildDeny(st, C.MISSING_TENANT_ID, M.DENY_MISSING_TENANT_ID, null, { ruleId: PRE_ROUTING });
-  }
-  // 0.25 blast_score range
-  const bs = input.blast_score;
-  if (bs !== null && bs !== undefined && (bs < 0 || bs > 100)) {
-    return buildDeny(st, C.INVALID_INPUT, M.DENY_INVALID_INPUT, { blast_score: bs }, { ruleId: PRE_ROUTING });
-  }
-  const prodEdge = PROD_EDGE(input.env);
-  // 0.5 shadow rules, prod/edge only (analysed once per rule set)
-  if (prodEdge) {
-    const sh = ctx.rules.shadows();
-    if (!sh.ok) return buildDeny(st, C.RULES_INVALID, M.DENY_RULES_INVALID, { problem: sh.problem }, { ruleId: NO_MATCH });
-    if (sh.ids.length > 0) {
-      return buildDeny(st, 
-        C.SHADOW_RULES_DETECTED,
-        M.DENY_SHADOW_RULES_DETECTED,
-        { shadowed_rule_ids: [...sh.ids], shadow_count: sh.ids.length },
-        { ruleId: NO_MATCH },
-      );
-    }
-  }
-  // 1. first matching rule
-  const m = ctx.rules.firstMatch(cap, input.env, input.data_label, input.tenant_risk, input.qos_class, tenant);
-  if (m === -1) return buildDeny(st, C.NO_MATCHING_RULE, M.DENY_NO_MATCHING_RULE, null, { ruleId: NO_MATCH });
-  if (m < -1) {
-    const bad = ctx.rules.rules[-(m + 3)]!;
-    const problem = bad.conds.find((c) => c.problem)?.problem ?? 'invalid match condition';
-    return buildDeny(st, C.RULES_INVALID, M.DENY_RULES_INVALID, { rule_index: bad.index, problem }, { ruleId: NO_MATCH });
-  }
-  const rule: CompiledRule = ctx.rules.rules[m]!;
-  if (rule.problemAtMatch) {
-    return buildDeny(st, 
-      C.RULES_INVALID,
-      M.DENY_RULES_INVALID,
-      { rule_index: rule.index, problem: rule.problemAtMatch },
-      { ruleId: typeof rule.raw.rule_id === 'string' ? rule.ruleId : NO_MATCH },
-    );
-  }
-  const ruleId = rule.ruleId;
-  const required = rule.required;
-
-  // 2. preconditions / correlation id
-  const pre = rule.preconditions;
-  if (!pre) return ruleInvalid(st, rule, rule.preconditionsProblem!, { ruleId, required });
-  const corrFloor = cfg ? cfg.enforce_correlation_id : true;
-  if ((pre.must_have_correlation_id || corrFloor) && (typeof corr !== 'string' || isPyBlank(corr))) {
-    return buildDeny(st, C.MISSING_CORRELATION_ID, M.DENY_MISSING_CORRELATION_ID, null, { ruleId, required, pre });
-  }
-  // 3. required controls
-  const ctrlFloor = cfg ? cfg.enforce_required_controls : true;
-  const enforceControls = pre.deny_if_missing_required_controls || ctrlFloor;
-  const wf = ctx.workerFacts;
-  // Trusted-facts mode: candidate selection (pure) runs here, so that required controls and the blast
-  // score are the selected worker's own; its NO_AVAILABLE_WORKER deny still comes at step 6.
-  let tRanked: CandidateWorker[] | null = null;
-  let tSelected: string | null = null;
-  let held: number | null = null;
-  if (wf) {
-    const specs = rule.candidates;
-    if (!specs) return ruleInvalid(st, rule, rule.candidatesProblem!, { ruleId, required, pre });
-    tRanked = new Array(specs.length);
-    let lacking: Set<string> | null = null;
-    let considered: { worker_species_id: string; missing: string[] }[] | null = null;
+/** 6. Candidate selection: the first available candidate (availability asked for every one, as pyhall). */
+const selectWorker: Step = (r) => {
+  if (r.ranked === null) {
+    const specs = r.rule!.candidates;
+    if (!specs) return ruleInvalid(r, r.rule!.candidatesProblem!);
+    const ranked: CandidateWorker[] = new Array(specs.length);
+    let selected: string | null = null;
     for (let i = 0; i < specs.length; i++) {
       const c = specs[i]!;
-      const available = candidateAvailable(ctx, c.wid);
       let skip: string | null;
-      if (!available) skip = 'unavailable';
-      else if (tSelected !== null) skip = 'already_selected';
-      else {
-        let facts: WorkerFacts | null | undefined = null;
-        try {
-          facts = wf(c.wid!);
-        } catch {
-          facts = null;
-        }
-        let miss: string[] | null = null;
-        if (enforceControls) {
-          for (const r of required) {
-            let has = false;
-            try {
-              has = ctx.controlsPresent.has(r) === true || (!!facts && facts.controls.has(r) === true);
-            } catch {
-              has = false;
-            }
-            if (!has) (miss ??= []).push(r);
-          }
-        }
-        if (miss) {
-          skip = 'missing_required_controls';
-          lacking ??= new Set();
-          for (const m of miss) lacking.add(m);
-          if ((considered ??= []).length < 50) considered.push({ worker_species_id: c.wid!, missing: miss });
-        } else {
-          tSelected = c.wid;
-          held = heldScore(facts?.blast_score);
-          skip = null;
-        }
-      }
-      tRanked[i] = { worker_species_id: c.wid ?? '__missing__', score_hint: c.score, requires_controls_minimum: null, skip_reason: skip };
-    }
-    if (opts?.report) {
-      opts.report.worker_species_id = tSelected;
-      opts.report.held_blast_score = held;
-    }
-    if (tSelected === null && lacking) {
-      const missing = required.filter((r) => lacking!.has(r));
-      return buildDeny(st, C.MISSING_REQUIRED_CONTROLS, TRUSTED_MISSING_CONTROLS_MESSAGE, { missing, workers_considered: considered }, {
-        ruleId,
-        required,
-        pre,
-        candidates: tRanked,
-      });
-    }
-  } else if (enforceControls) {
-    let missing: string[] | null = null;
-    for (const c of required) if (!ctx.controlsPresent.has(c)) (missing ??= []).push(c);
-    if (missing) {
-      return buildDeny(st, C.MISSING_REQUIRED_CONTROLS, M.DENY_MISSING_REQUIRED_CONTROLS, { missing }, { ruleId, required, pre });
-    }
-  }
-  // 4. blast gate
-  const blastFloor = cfg ? cfg.enforce_blast_scoring_in_prod : true;
-  const blastRuns = rule.needsBlast || (prodEdge && blastFloor);
-  let gated: number | null = null;
-  if (blastRuns) {
-    const score = blastHeuristic(input);
-    gated = bs !== null && bs !== undefined && bs > score ? bs : score;
-    if (held !== null && held > gated) gated = held;
-    if (prodEdge && gated >= BLAST_THRESHOLD) {
-      const esc = rule.escalationProblem?.startsWith('escalation must')
-        ? rule.escalationProblem
-        : buildEscalation(rule.escRaw, { human_required_default: true, rationale: 'REQUIRE_HUMAN_HIGH_BLAST' });
-      if (typeof esc === 'string') return ruleInvalid(st, rule, esc, { ruleId, required, pre });
-      return buildDeny(st, 
-        C.REQUIRES_HUMAN,
-        M.DENY_REQUIRES_HUMAN,
-        { blast_score: gated, reason: 'REQUIRE_HUMAN_HIGH_BLAST' },
-        { ruleId, required, pre, esc },
-      );
-    }
-  }
-  // 5. policy gate
-  const escalation = rule.escalation;
-  if (!escalation) return ruleInvalid(st, rule, rule.escalationProblem!, { ruleId, required, pre });
-  let policyVersion: unknown = 'policy.v0';
-  let gatedReason = 'no_gate_required';
-  let approvalId: string | null = null;
-  let gateReasonForApproval: unknown = null;
-  if (escalation.policy_gate) {
-    const s: DenyShape = { ruleId, required, pre, esc: escalation };
-    if (!ctx.policy && !ctx.policyGate) return buildDeny(st, C.POLICY_GATE_UNCONFIGURED, M.DENY_POLICY_GATE_UNCONFIGURED, null, s);
-    const gctx: GateContext = {
-      capability_id: cap,
-      tenant_id: tenant,
-      env: input.env,
-      data_label: input.data_label,
-      tenant_risk: input.tenant_risk,
-      qos_class: input.qos_class,
-      policy_version: 'policy.v0',
-    };
-    const facts = { blast_score: gated ?? Math.max(blastHeuristic(input), bs ?? 0, held ?? 0) };
-    let decision: unknown;
-    let version: unknown;
-    let reason: unknown;
-    let supervisorLevel: string | undefined;
-    try {
-      if (ctx.policy) {
-        const r = ctx.policy.evaluate(gctx, facts);
-        decision = r.decision;
-        version = r.policy_version;
-        reason = r.reason;
-        supervisorLevel = r.supervisor_level;
-      } else {
-        const r = ctx.policyGate!(gctx, facts);
-        if (!Array.isArray(r) || r.length !== 3) throw new TypeError('gate result is not a 3-element array');
-        [decision, version, reason] = r;
-      }
-    } catch {
-      return buildDeny(st, C.INTERNAL_ERROR, M.DENY_INTERNAL_ERROR, null, s);
-    }
-    const approved = decision === 'REQUIRE_HUMAN' && !!opts?.approvedHumanGate;
-    if ((decision === 'DENY' || (decision === 'REQUIRE_HUMAN' && !approved)) && reason !== null && typeof reason !== 'string') {
-      // pyhall crashes here (Escalation.rationale must be a string): a malformed gate fails closed.
-      return buildDeny(st, C.INTERNAL_ERROR, M.DENY_INTERNAL_ERROR, null, s);
-    }
-    if (decision === 'DENY') {
-      const esc = buildEscalation(rule.escRaw, { rationale: reason as string | null });
-      if (typeof esc === 'string') return ruleInvalid(st, rule, esc, s);
-      return buildDeny(st, C.POLICY_GATE, M.DENY_POLICY_GATE, { reason, policy_version: version }, { ...s, esc });
-    }
-    if (decision === 'REQUIRE_HUMAN' && !approved) {
-      const esc = buildEscalation(rule.escRaw, { human_required_default: true, rationale: reason as string | null });
-      if (typeof esc === 'string') return ruleInvalid(st, rule, esc, s);
-      const extras: Record<string, unknown> = { reason, policy_version: version, supervisor_required: true };
-      if (supervisorLevel !== undefined) extras.supervisor_level = supervisorLevel;
-      return buildDeny(st, C.REQUIRES_HUMAN_APPROVAL, M.DENY_REQUIRES_HUMAN_APPROVAL, extras, { ...s, esc });
-    }
-    if (decision !== 'ALLOW' && !approved) {
-      const esc = buildEscalation(rule.escRaw, { rationale: 'invalid_gate_response' });
-      if (typeof esc === 'string') return ruleInvalid(st, rule, esc, s);
-      return buildDeny(st, C.POLICY_GATE_INVALID_RESPONSE, gateInvalidResponseMessage(pyRepr(decision)), null, { ...s, esc });
-    }
-    policyVersion = version;
-    gatedReason = 'policy_gate_allow';
-    if (approved) {
-      approvalId = opts!.approvedHumanGate!.approval_id;
-      gateReasonForApproval = reason;
-      gatedReason = 'human_approved';
-    }
-  }
-  // 6. candidate selection (availability asked for every candidate, even after a selection)
-  let ranked: CandidateWorker[];
-  let selected: string | null = null;
-  if (tRanked) {
-    ranked = tRanked;
-    selected = tSelected;
-  } else {
-    const specs = rule.candidates;
-    if (!specs) return ruleInvalid(st, rule, rule.candidatesProblem!, { ruleId, required, pre, esc: escalation });
-    ranked = new Array(specs.length);
-    for (let i = 0; i < specs.length; i++) {
-      const c = specs[i]!;
-      const available = candidateAvailable(ctx, c.wid);
-      let skip: string | null;
-      if (!available) skip = 'unavailable';
+      if (!candidateAvailable(r.ctx, c.wid)) skip = 'unavailable';
       else if (selected === null) {
         selected = c.wid;
         skip = null;
       } else skip = 'already_selected';
       ranked[i] = { worker_species_id: c.wid ?? '__missing__', score_hint: c.score, requires_controls_minimum: null, skip_reason: skip };
     }
+    r.ranked = ranked;
+    r.selected = selected;
   }
-  if (selected === null) {
-    return buildDeny(st, C.NO_AVAILABLE_WORKER, M.DENY_NO_AVAILABLE_WORKER, null, {
-      ruleId,
-      required,
-      pre,
-      esc: escalation,
-      candidates: ranked,
+  if (r.selected !== null) return null;
+  return buildDeny(r, C.NO_AVAILABLE_WORKER, M.DENY_NO_AVAILABLE_WORKER, null, { candidates: r.ranked });
+};
+
+/** 6.5 Worker code attestation, when the Hall config requires it: registered hash = current hash. */
+const workerAttestation: Step = (r) => {
+  r.attRuns = !!r.cfg && r.cfg.require_worker_attestation;
+  if (!r.attRuns) return null;
+  const selected = r.selected!;
+  const getRegistered = r.getRegistered;
+  const getCurrent = r.ctx.getCurrentHash;
+  if (!getRegistered || !getCurrent) return buildDeny(r, C.ATTESTATION_UNCONFIGURED, M.DENY_ATTESTATION_UNCONFIGURED, null);
+  let registered: unknown = null;
+  let current: unknown = null;
+  try {
+    registered = getRegistered(selected);
+  } catch {
+    registered = null;
+  }
+  try {
+    current = getCurrent(selected);
+  } catch {
+    current = null;
+  }
+  if (registered === null || registered === undefined)
+    return buildDeny(r, C.WORKER_ATTESTATION_MISSING, attestationMissingMessage(selected), null);
+  if (!isSha256Hex(registered)) return buildDeny(r, C.WORKER_ATTESTATION_INVALID_HASH, attestationInvalidHashMessage(selected), null);
+  if (!isSha256Hex(current)) return buildDeny(r, C.WORKER_HASH_UNAVAILABLE, hashUnavailableMessage(selected), null);
+  if (current !== registered) {
+    return buildDeny(r, C.WORKER_TAMPERED, tamperedMessage(selected), { worker_species_id: selected }, {
+      attestationChecked: true,
+      attestationValid: false,
     });
   }
-  const after: DenyShape = { ruleId, required, pre, esc: escalation };
-  // 6.5 worker code attestation
-  let attChecked = false;
-  let attValid: boolean | null = null;
-  const attRuns = !!cfg && cfg.require_worker_attestation;
-  if (attRuns) {
-    const getCurrent = ctx.getCurrentHash;
-    if (!getRegistered || !getCurrent) return buildDeny(st, C.ATTESTATION_UNCONFIGURED, M.DENY_ATTESTATION_UNCONFIGURED, null, after);
-    let registered: unknown = null;
-    let current: unknown = null;
-    try {
-      registered = getRegistered(selected);
-    } catch {
-      registered = null;
-    }
-    try {
-      current = getCurrent(selected);
-    } catch {
-      current = null;
-    }
-    if (registered === null || registered === undefined)
-      return buildDeny(st, C.WORKER_ATTESTATION_MISSING, attestationMissingMessage(selected), null, after);
-    if (!isSha256Hex(registered))
-      return buildDeny(st, C.WORKER_ATTESTATION_INVALID_HASH, attestationInvalidHashMessage(selected), null, after);
-    if (!isSha256Hex(current)) return buildDeny(st, C.WORKER_HASH_UNAVAILABLE, hashUnavailableMessage(selected), null, after);
-    if (current !== registered) {
-      return buildDeny(st, C.WORKER_TAMPERED, tamperedMessage(selected), { worker_species_id: selected }, {
-        ...after,
-        attestationChecked: true,
-        attestationValid: false,
-      });
-    }
-    attChecked = true;
-    attValid = true;
-  }
-  // 6.6 edgehall post-selection hook (ban list etc.)
-  if (ctx.afterSelect) {
-    let verdict: PostSelectDeny | null | undefined;
-    try {
-      verdict = ctx.afterSelect({ input, rule_id: ruleId, worker_species_id: selected, worker_attestation_checked: attChecked });
-    } catch {
-      return buildDeny(st, C.INTERNAL_ERROR, POST_SELECT_INTERNAL_ERROR_MESSAGE, null, after);
-    }
-    if (verdict) return buildDeny(st, verdict.code, verdict.message, verdict.extras ?? null, after);
-  }
-  // 6.7 privilege envelope
-  const privRuns = rule.needsPrivilege || (!!cfg && cfg.enforce_privilege_envelopes);
-  if (privRuns) {
-    const getEnv = ctx.getPrivilegeEnvelope;
-    const allows = ctx.policyAllowsPrivilege;
-    if (!getEnv || !allows) return buildDeny(st, C.PRIVILEGE_ENVELOPE_UNCONFIGURED, M.DENY_PRIVILEGE_ENVELOPE_UNCONFIGURED, null, after);
-    let res: unknown;
-    try {
-      const envelope = getEnv(selected);
-      res = allows(input.env, input.data_label, envelope);
-      if (!Array.isArray(res) || res.length !== 2) throw new TypeError('privilege policy must return [allowed, reason]');
-    } catch {
-      return buildDeny(st, C.INTERNAL_ERROR, PRIVILEGE_INTERNAL_ERROR_MESSAGE, null, after);
-    }
-    const [allowed, reason] = res as [unknown, unknown];
-    if (allowed !== true) {
-      return buildDeny(st, 
-        C.PRIVILEGE_ENVELOPE_VIOLATED,
-        privilegeViolatedMessage(input.env, input.data_label, pyStr(reason)),
-        { reason, worker_species_id: selected },
-        after,
-      );
-    }
-  }
-  // 8 (checked before telemetry so a malformed rule still fails closed)
-  const profiles = rule.profiles;
-  if (!profiles) return ruleInvalid(st, rule, rule.profilesProblem!, after);
+  r.attChecked = true;
+  r.attValid = true;
+  return null;
+};
 
-  // 7. telemetry, allow path (one clock read per decision, shared by its events)
-  const ts = isoTimestamp(now());
+/** 6.6 edgehall's post-selection hook (ban list etc.), when given. */
+const afterSelectHook: Step = (r) => {
+  const hook = r.ctx.afterSelect;
+  if (!hook) return null;
+  let verdict: PostSelectDeny | null | undefined;
+  try {
+    verdict = hook({ input: r.input, rule_id: r.ruleId, worker_species_id: r.selected!, worker_attestation_checked: r.attChecked });
+  } catch {
+    return buildDeny(r, C.INTERNAL_ERROR, POST_SELECT_INTERNAL_ERROR_MESSAGE, null);
+  }
+  return verdict ? buildDeny(r, verdict.code, verdict.message, verdict.extras ?? null) : null;
+};
+
+/** 6.7 Privilege envelope, when the rule requires it or the Hall floor enforces it. */
+const privilegeEnvelope: Step = (r) => {
+  r.privRuns = r.rule!.needsPrivilege || (!!r.cfg && r.cfg.enforce_privilege_envelopes);
+  if (!r.privRuns) return null;
+  const { input, ctx } = r;
+  const selected = r.selected!;
+  const getEnv = ctx.getPrivilegeEnvelope;
+  const allows = ctx.policyAllowsPrivilege;
+  if (!getEnv || !allows) return buildDeny(r, C.PRIVILEGE_ENVELOPE_UNCONFIGURED, M.DENY_PRIVILEGE_ENVELOPE_UNCONFIGURED, null);
+  let res: unknown;
+  try {
+    const envelope = getEnv(selected);
+    res = allows(input.env, input.data_label, envelope);
+    if (!Array.isArray(res) || res.length !== 2) throw new TypeError('privilege policy must return [allowed, reason]');
+  } catch {
+    return buildDeny(r, C.INTERNAL_ERROR, PRIVILEGE_INTERNAL_ERROR_MESSAGE, null);
+  }
+  const [allowed, reason] = res as [unknown, unknown];
+  if (allowed === true) return null;
+  return buildDeny(r, C.PRIVILEGE_ENVELOPE_VIOLATED, privilegeViolatedMessage(input.env, input.data_label, pyStr(reason)), {
+    reason,
+    worker_species_id: selected,
+  });
+};
+
+/** 8 (first half). The rule's recommended profiles are well-formed. */
+const recommendedProfiles: Step = (r) => (r.rule!.profiles ? null : ruleInvalid(r, r.rule!.profilesProblem!));
+
+// ---------------------------------------------------------------------------------------------------
+// The allowed decision
+
+/** 7-9.8 Telemetry (one clock read, shared by the events), assembly, artifact hash, registry client. */
+function allow(r: Run): RouteDecision {
+  const ts = isoTimestamp(r.now());
+  const decision = assembleAllowed(r, ts, allowTelemetry(r, ts));
+  recordWithRegistryClient(r, decision);
+  return decision;
+}
+
+const ATTESTATION_SKIPPED_REASON = 'require_worker_attestation=False or hall_config=None';
+
+/** 7. Telemetry of the allow path, in pyhall's order (BEHAVIOR.md §12.1); dry runs tag every event. */
+function allowTelemetry(r: Run, ts: string): TelemetryEvent[] {
+  const { input, sCorr, sTenant, sCap, policyVersion } = r;
+  const selected = r.selected;
   const events: TelemetryEvent[] = [];
-  if (blastRuns) {
+  if (r.blastRuns) {
     events.push({
       event_id: 'evt.gov.blast_scored',
       timestamp: ts,
@@ -653,11 +546,11 @@ export function decide(input: RouteInput, ctx: DecideContext, opts?: DecideOptio
       env: input.env,
       data_label: input.data_label,
       policy_version: policyVersion,
-      blast_score: gated,
+      blast_score: r.gated,
       decision: 'ALLOW',
     });
   }
-  if (privRuns) {
+  if (r.privRuns) {
     events.push({
       event_id: 'evt.gov.privilege_envelope.checked',
       timestamp: ts,
@@ -670,7 +563,7 @@ export function decide(input: RouteInput, ctx: DecideContext, opts?: DecideOptio
       decision: 'ALLOW',
     });
   }
-  if (!attRuns && prodEdge) {
+  if (!r.attRuns && r.prodEdge) {
     events.push({
       event_id: 'evt.os.worker.attestation_skipped',
       correlation_id: sCorr,
@@ -686,9 +579,9 @@ export function decide(input: RouteInput, ctx: DecideContext, opts?: DecideOptio
       timestamp: ts,
       correlation_id: sCorr,
       tenant_id: sTenant,
-      task_id: ctx.taskId ?? 'task_default',
+      task_id: r.ctx.taskId ?? 'task_default',
       capability_id: sCap,
-      matched_rule_id: ruleId,
+      matched_rule_id: r.ruleId,
       selected_worker_species_id: selected,
       policy_version: policyVersion,
       qos_class: input.qos_class,
@@ -711,48 +604,56 @@ export function decide(input: RouteInput, ctx: DecideContext, opts?: DecideOptio
     capability_id: sCap,
     decision: 'ALLOW',
     policy_version: policyVersion,
-    reason: gatedReason,
+    reason: r.gatedReason,
   };
-  if (approvalId !== null) {
-    gatedEvt.approval_id = approvalId;
-    gatedEvt.gate_reason = gateReasonForApproval;
+  if (r.approvalId !== null) {
+    gatedEvt.approval_id = r.approvalId;
+    gatedEvt.gate_reason = r.gateReasonForApproval;
   }
   events.push(gatedEvt);
-  if (dry) for (const e of events) e.dry_run = true;
+  if (r.dry) for (const e of events) e.dry_run = true;
+  return events;
+}
 
-  // 8-9. assembly, artifact hash, dry_run
-  const decision: RouteDecision = {
-    decision_id: newId(),
+/** 8, 9, 9.5. The allowed decision: fresh copies of the rule's parts, the artifact hash, dry_run. */
+function assembleAllowed(r: Run, ts: string, events: TelemetryEvent[]): RouteDecision {
+  const { input } = r;
+  const escalation = r.escalation!;
+  const profiles = r.rule!.profiles!;
+  return {
+    decision_id: r.newId(),
     timestamp: ts,
-    correlation_id: corr,
-    tenant_id: tenant,
-    capability_id: cap,
-    matched_rule_id: ruleId,
+    correlation_id: input.correlation_id,
+    tenant_id: input.tenant_id,
+    capability_id: input.capability_id,
+    matched_rule_id: r.ruleId,
     env: input.env,
     data_label: input.data_label,
     tenant_risk: input.tenant_risk,
     qos_class: input.qos_class,
     denied: false,
     deny_reason_if_denied: null,
-    selected_worker_species_id: selected,
-    candidate_workers_ranked: ranked,
-    required_controls_effective: [...required],
+    selected_worker_species_id: r.selected,
+    candidate_workers_ranked: r.ranked!,
+    required_controls_effective: [...r.required!],
     recommended_profiles_effective: profiles.length ? profiles.map((p) => ({ ...p })) : [],
     escalation_effective: { ...escalation, human_required_if: [...escalation.human_required_if] },
-    preconditions_checked: { ...pre },
+    preconditions_checked: { ...r.pre! },
     artifact_hash: computeArtifactHash(input),
-    worker_attestation_checked: attChecked,
-    worker_attestation_valid: attValid,
-    dry_run: dry,
+    worker_attestation_checked: r.attChecked,
+    worker_attestation_valid: r.attValid,
+    dry_run: r.dry,
     telemetry_envelopes: events,
   };
-  // 9.8 registry client (also for dry runs, as in pyhall)
-  if (ctx.registryClient) {
-    try {
-      ctx.registryClient.recordDecision(decision);
-    } catch {
-      // Recording is best-effort in pyhall too; the decision stands.
-    }
+}
+
+/** 9.8 The registry client records the decision (also for dry runs, as in pyhall); best-effort. */
+function recordWithRegistryClient(r: Run, decision: RouteDecision): void {
+  const client = r.ctx.registryClient;
+  if (!client) return;
+  try {
+    client.recordDecision(decision);
+  } catch {
+    // Recording is best-effort in pyhall too; the decision stands.
   }
-  return decision;
 }
