@@ -6,14 +6,17 @@ import { createInterface } from 'node:readline';
 import { once } from 'node:events';
 import type { HallClient } from '../../src/client/index.js';
 import { verifyChain, type ChainVerdict } from '../../src/receipts/index.js';
+import { HallLogClient } from '../../src/client/log-client.js';
+import { LogCheckFailure, checkLiveLog, readKeptCheckpoint, saveCheckpoint, type LogCheckResult } from './receipts-log.js';
 import { readJwks as readKeySet } from '../../src/crypto/jwk.js';
 import { EXIT, HALL_OPTIONS, HALL_OPTIONS_HELP, CliUsageError, hallClient, hallTarget, reportHallError, type HallTarget } from '../hall.js';
 import { parseCliOptions, printedHelp, str, type ParsedOptions } from '../options.js';
 
-export const summary = 'receipt chains: receipts export --tenant T [--out FILE] | receipts verify (--tenant T | FILE.jsonl)';
+export const summary = 'receipt chains: receipts export --tenant T [--out FILE] | receipts verify (--tenant T [--checkpoint FILE] [--save-checkpoint FILE] | FILE.jsonl)';
 
 const USAGE = `usage: edgehall receipts export --tenant T [--out FILE] [--after-seq N] [--jwks-out FILE]
        edgehall receipts verify (--tenant T | FILE.jsonl) [--after-seq N] [--jwks FILE | --hall URL] [--json]
+       edgehall receipts verify --tenant T [--checkpoint FILE] [--save-checkpoint FILE]
 
 export   writes tenant T's receipt chain (every receipt with seq > --after-seq, default 0) as JSON
          Lines, one receipt per line in seq order, to stdout or --out FILE (written whole or not at
@@ -23,6 +26,12 @@ verify   verifies a JSON Lines file, or with --tenant the live chain, offline: e
          and Ed25519 signature, seq without gaps starting at --after-seq + 1 (default 1), one tenant,
          and every prev_receipt_hash link. Keys: --jwks FILE (a saved key set), else the Hall's
          published keys (--hall). A file never needs a token; --tenant does.
+         With --tenant, the tenant's log is checked too (docs/receipts.md): the Hall's signed
+         checkpoint verifies with its keys and names T's log, and the verified receipts are the
+         leaves of its Merkle tree (one inclusion proof per receipt with --after-seq).
+  --checkpoint FILE       an older checkpoint you kept: the live log must extend it (RFC 9162
+                          consistency); a truncated, rewritten or forked log is exit 1
+  --save-checkpoint FILE  after everything verified, keep the live checkpoint for next time
 ${HALL_OPTIONS_HELP}
   --json             verify: the verdict as one JSON object; export with --out: a summary object
 
@@ -30,7 +39,7 @@ Exit codes: 0 done ("verified seq 1..N"); 1 the chain does not verify (the first
 and why; see docs/receipts.md) or the Hall refused; 2 usage error, no token, or a malformed file or
 key set (with the line number); 3 the Hall could not be reached.`;
 
-const SPEC = { ...HALL_OPTIONS, tenant: 'string', out: 'string', 'after-seq': 'string', 'jwks-out': 'string', jwks: 'string' } as const;
+const SPEC = { ...HALL_OPTIONS, tenant: 'string', out: 'string', 'after-seq': 'string', 'jwks-out': 'string', jwks: 'string', checkpoint: 'string', 'save-checkpoint': 'string' } as const;
 
 /** Receipts per GET /receipts page (the Hall's maximum). */
 const PAGE = 1000;
@@ -51,8 +60,8 @@ export async function run(argv: string[]): Promise<number> {
   const json = p.values['json'] === true;
   let target: HallTarget | null = null;
   try {
-    const only = sub === 'export' ? ['out', 'jwks-out'] : ['jwks'];
-    for (const name of ['out', 'jwks-out', 'jwks']) {
+    const only = sub === 'export' ? ['out', 'jwks-out'] : ['jwks', 'checkpoint', 'save-checkpoint'];
+    for (const name of ['out', 'jwks-out', 'jwks', 'checkpoint', 'save-checkpoint']) {
       if (name in p.values && !only.includes(name)) throw new CliUsageError(`--${name} does not apply to 'receipts ${sub}'.`);
     }
     const afterSeq = afterSeqOption(p);
@@ -68,12 +77,21 @@ export async function run(argv: string[]): Promise<number> {
     }
     const jwksFile = str(p, 'jwks');
     if (jwksFile !== undefined && 'hall' in p.values && tenant === undefined) throw new CliUsageError('give --jwks FILE or --hall URL for the keys, not both.');
+    const keptFile = str(p, 'checkpoint');
+    const saveFile = str(p, 'save-checkpoint');
+    if (tenant === undefined && (keptFile !== undefined || saveFile !== undefined)) {
+      throw new CliUsageError(`--${keptFile !== undefined ? 'checkpoint' : 'save-checkpoint'} checks the live log: use it with --tenant T.`);
+    }
     // Read the local inputs first: a malformed file is exit 2 without touching the network.
     const file = p.positional[0];
     const fromFile = file !== undefined ? await readJsonLines(file) : null;
     const savedJwks = jwksFile !== undefined ? await readJwks(jwksFile) : null;
+    const keptNote = keptFile !== undefined ? readKeptCheckpoint(keptFile) : null;
     target = hallTarget(p, { tokenRequired: tenant !== undefined });
     const client = hallClient(target);
+    // The live checkpoint before the chain: the chain read after it covers all of its leaves.
+    const logs = tenant !== undefined ? new HallLogClient({ baseUrl: target.url, ...(target.token !== undefined ? { token: target.token } : {}) }) : null;
+    const liveNote = logs ? await logs.checkpoint(tenant!) : null;
     let receipts: unknown[];
     let lines: number[] | null = null;
     if (fromFile) {
@@ -86,7 +104,17 @@ export async function run(argv: string[]): Promise<number> {
     }
     const jwks = savedJwks ?? (await client.publicKeys());
     const verdict = await verifyChain(receipts, jwks, { expectFirstSeq: afterSeq + 1, ...(tenant !== undefined ? { tenantId: tenant } : {}) });
-    return report(verdict, receipts, afterSeq, file ?? `the live chain of tenant '${tenant}'`, lines, json);
+    const what = file ?? `the live chain of tenant '${tenant}'`;
+    if (!verdict.ok || !logs) return report(verdict, receipts, afterSeq, what, lines, json);
+    let log: LogCheckResult;
+    try {
+      log = await checkLiveLog({ logs, tenant: tenant!, jwks, liveNote: liveNote!, keptNote, receipts: receipts as { seq?: unknown }[], afterSeq });
+    } catch (err) {
+      if (err instanceof LogCheckFailure) return reportLog(err, tenant!, verdict, json);
+      throw err;
+    }
+    if (saveFile !== undefined) saveCheckpoint(saveFile, log.note);
+    return report(verdict, receipts, afterSeq, what, lines, json, { log, saved: saveFile ?? null });
   } catch (err) {
     return reportHallError(err, target, json);
   }
@@ -206,12 +234,18 @@ async function readJwks(file: string): Promise<unknown> {
   return jwks;
 }
 
-function report(verdict: ChainVerdict, receipts: unknown[], afterSeq: number, what: string, lines: number[] | null, json: boolean): number {
+function report(verdict: ChainVerdict, receipts: unknown[], afterSeq: number, what: string, lines: number[] | null, json: boolean, live?: { log: LogCheckResult; saved: string | null }): number {
   const firstSeq = afterSeq + 1;
   if (verdict.ok) {
     const lastSeq = afterSeq + receipts.length;
-    if (json) process.stdout.write(JSON.stringify({ ok: true, verified: verdict.verified, first_seq: receipts.length ? firstSeq : null, last_seq: receipts.length ? lastSeq : null, head_hash: verdict.head_hash ?? null }) + '\n');
-    else process.stdout.write(receipts.length ? `verified seq ${firstSeq}..${lastSeq} (${receipts.length} receipt${receipts.length === 1 ? '' : 's'}) of ${what}\n` : `${what} is empty: nothing to verify.\n`);
+    const log = live?.log;
+    if (json) {
+      const logFields = log ? { checkpoint: log.checkpoint, included: log.included, consistent_from: log.consistentFrom, saved_checkpoint: live!.saved } : {};
+      process.stdout.write(JSON.stringify({ ok: true, verified: verdict.verified, first_seq: receipts.length ? firstSeq : null, last_seq: receipts.length ? lastSeq : null, head_hash: verdict.head_hash ?? null, ...logFields }) + '\n');
+    } else {
+      process.stdout.write(receipts.length ? `verified seq ${firstSeq}..${lastSeq} (${receipts.length} receipt${receipts.length === 1 ? '' : 's'}) of ${what}\n` : `${what} is empty: nothing to verify.\n`);
+      if (log) process.stdout.write(logLines(log, live!.saved));
+    }
     return EXIT.ok;
   }
   const line = lines && verdict.index !== undefined && lines[verdict.index] !== undefined ? lines[verdict.index] : undefined;
@@ -222,5 +256,20 @@ function report(verdict: ChainVerdict, receipts: unknown[], afterSeq: number, wh
   const where = line !== undefined ? ` (line ${line})` : '';
   const good = verdict.verified > 0 ? ` seq ${firstSeq}..${firstSeq + verdict.verified - 1} verified before it.` : '';
   process.stderr.write(`edgehall receipts verify: ${what} does not verify at ${at}${where}: ${verdict.code}: ${verdict.message}${good}\n`);
+  return EXIT.refused;
+}
+
+function logLines(log: LogCheckResult, saved: string | null): string {
+  const { origin, tree_size: size, root_hash: root } = log.checkpoint;
+  const out = [`checkpoint ${origin} tree size ${size} root ${root}: signature verified with the Hall's keys`];
+  out.push(log.included ? `included: the ${log.included} verified receipt${log.included === 1 ? ' is a leaf' : 's are leaves'} of that tree` : 'included: no verified receipt is in that tree yet');
+  if (log.consistentFrom !== null) out.push(`consistent: the log of ${size} receipts extends your checkpoint of ${log.consistentFrom}`);
+  if (saved !== null) out.push(`saved the checkpoint to ${saved}`);
+  return out.map((l) => `${l}\n`).join('');
+}
+
+function reportLog(err: LogCheckFailure, tenant: string, verdict: ChainVerdict, json: boolean): number {
+  if (json) process.stdout.write(JSON.stringify({ ok: false, verified: verdict.verified, code: err.code, message: err.message }) + '\n');
+  process.stderr.write(`edgehall receipts verify: the log of tenant '${tenant}' does not verify: ${err.code}: ${err.message}\n`);
   return EXIT.refused;
 }

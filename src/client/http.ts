@@ -54,6 +54,8 @@ export interface RequestSpec {
   anonymous?: boolean | undefined;
   /** Statuses that are answers, not errors (e.g. the registry's 404 for an unknown worker). */
   acceptStatus?: readonly number[] | undefined;
+  /** The answer is text (e.g. a signed checkpoint): `body` is the text, not parsed JSON. */
+  text?: boolean | undefined;
 }
 
 export interface JsonResponse<T = unknown> {
@@ -292,6 +294,7 @@ export class Transport {
           }
           throw new HallApiError({ status: res.status, code: CLIENT_CODES.BAD_RESPONSE, detail: `the response could not be read (${describe(cause)}).`, request: label, cause });
         }
+        if (spec.text) return { status: res.status, headers: res.headers, body: text as T };
         let body: unknown;
         try {
           body = text === '' ? undefined : JSON.parse(text);
@@ -308,7 +311,7 @@ export class Transport {
 
   private async init(spec: RequestSpec, call: CallOptions): Promise<RequestInit> {
     const headers = new Headers(this.headers);
-    headers.set('accept', 'application/json, application/problem+json');
+    headers.set('accept', spec.text ? 'text/plain, application/problem+json' : 'application/json, application/problem+json');
     if (!spec.anonymous) {
       const token = await resolveToken(call.token ?? this.token);
       if (token) headers.set('authorization', `Bearer ${token}`);
