@@ -32,6 +32,9 @@ export default defineProject({
           HALL_ADMIN_TOKEN: 'test-admin-token-0123456789abcdef',
           HALL_SIGNING_KEY: signingKeyJwk(),
           HALL_APPROVAL_TTL_MINUTES: '60',
+          // As under npm start: the seed's records dispatch through DEMO_WORKERS (demo-workers/), so
+          // re-enrolling one must pass the Hall's dispatch rules.
+          HALL_DISPATCH_SERVICES: 'DEMO_WORKERS=org.demo',
           // Tests write KV directly and expect the next request to see it.
           HALL_CONFIG_CHECK_MS: '0',
         },
