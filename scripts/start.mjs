@@ -7,7 +7,8 @@
 //   4. seed what is absent, never overwriting: kv-seed/ into local KV (rules, config, policy, ban
 //      list, demo tenant and approver) and kv-seed/workers/ into the D1 registry (INSERT OR IGNORE)
 //   5. run `wrangler dev` on http://127.0.0.1:<port>; print "ready" only once that wrangler process
-//      itself reports the port and the Hall answers /wcp/health while it is alive
+//      itself reports the port and the Hall answers /wcp/health while it is alive; the seed's demo
+//      workers (demo-workers/) run in the same session behind the Hall's DEMO_WORKERS Service binding
 // Ctrl-C (SIGINT/SIGTERM/SIGHUP) is forwarded to the wrangler process itself, which stops workerd.
 // Exit codes: 0 stopped by a signal or --setup-only done; 1 a step or wrangler failed; 2 bad EDGEHALL_PORT.
 // Options (env): EDGEHALL_PORT (8787), EDGEHALL_PERSIST_DIR (.wrangler/state). Flag: --setup-only.
@@ -20,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { ensureDevVars } from './dev-vars.mjs';
 import { buildSeedEntries } from './kv-seed.mjs';
 import { buildRegistrySeedSql } from './registry-seed.mjs';
+import { localDevArgs } from './local-dev.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const HOST = '127.0.0.1';
@@ -130,7 +132,8 @@ const stripAnsi = (s) => s.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '');
 async function serve(port) {
   // Checked again right before wrangler starts: setup took seconds.
   await ensurePortFree(port);
-  const args = ['dev', '--ip', HOST, '--port', String(port), '--persist-to', persistDir, '--show-interactive-dev-session=false'];
+  // The Hall plus the seed's demo workers in one session (local-only config: scripts/local-dev.mjs).
+  const args = ['dev', ...localDevArgs(root), '--ip', HOST, '--port', String(port), '--persist-to', persistDir, '--show-interactive-dev-session=false'];
   const child = spawn(wranglerBin, args, { cwd: root, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   // wrangler's own output is passed through; its "Ready on" line for our port is the first sign
   // that this child (not some other server) holds the port.
@@ -182,6 +185,8 @@ async function serve(port) {
     log(`ready: ${base} (rules ${health.rules_version}, ${health.workers_enrolled} workers, status ${health.status})`);
     log(`tokens in ${vars}: HALL_DEMO_TENANT_TOKEN (tenant demo), HALL_DEMO_APPROVER_TOKEN (approver demo-approver), HALL_ADMIN_TOKEN (admin)`);
     log(`try: curl -sS -X POST ${base}/route -H "Authorization: Bearer $(sed -n 's/^HALL_DEMO_TENANT_TOKEN=//p' ${vars})" -H 'content-type: application/json' --data @${example}`);
+    log(`monitor: ${base}/monitor (the Hall Monitor in a browser; sign in with one of those tokens)`);
+    log(`MCP: ${base}/mcp (Streamable HTTP, Authorization: Bearer <HALL_DEMO_TENANT_TOKEN>); the seed's six workers run behind it as demo workers (demo-workers/, docs/demo-workers.md)`);
     log('Ctrl-C stops the Hall.');
   } catch (err) {
     if (!signalled) {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { parseDevVars } from '../../scripts/dev-vars.mjs';
 
 export const repo = new URL('../../', import.meta.url).pathname;
-const PROJECT_FILES = ['package.json', 'tsconfig.json', 'wrangler.toml', 'worker', 'src', 'migrations', 'kv-seed', 'scripts'];
+const PROJECT_FILES = ['package.json', 'tsconfig.json', 'wrangler.toml', 'worker', 'src', 'migrations', 'kv-seed', 'scripts', 'demo-workers', 'monitor'];
 
 /** A fresh copy of the project (no .dev.vars, no local state); `node_modules` links to the repo's. */
 export function copyProject(prefix = 'edgehall-start-'): string {
