@@ -18,9 +18,9 @@ export const APPROVER = env.TEST_APPROVER_TOKEN;
 export type Fetch = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
 
 /** A Hall (its own runtime) and a fetch that enters it in-process, as a client's fetch would. */
-export function gateway(options: HallWorkerOptions = {}): { fetch: Fetch; env: HallEnv } {
+export function gateway(options: HallWorkerOptions = {}, envOverrides: Partial<HallEnv> = {}): { fetch: Fetch; env: HallEnv } {
   const hall = createHallWorker(options);
-  const hallEnv = env as unknown as HallEnv;
+  const hallEnv = { ...(env as unknown as HallEnv), ...envOverrides };
   const fetch: Fetch = async (input, init) => {
     const ctx = createExecutionContext();
     const res = await hall.fetch(new Request(input, init) as Parameters<typeof hall.fetch>[0], hallEnv, ctx);

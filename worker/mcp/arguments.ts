@@ -39,7 +39,9 @@ function validatorFor(schema: Record<string, unknown>): Validator | string {
     if (draft === null) v = `its JSON Schema dialect (${String(schema['$schema']).slice(0, 100)}) is not supported (use 2020-12, 2019-09, draft-07 or draft-04)`;
     else {
       try {
-        v = new Validator(schema, draft, false);
+        // The validator annotates the schema object it is given; it gets a copy, so the record (and
+        // the inputSchema tools/list publishes from it) stays exactly as enrolled.
+        v = new Validator(structuredClone(schema), draft, false);
       } catch (err) {
         v = `it does not compile (${err instanceof Error ? err.message.split('\n')[0]!.slice(0, 200) : 'invalid schema'})`;
       }
