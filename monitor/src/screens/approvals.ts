@@ -20,7 +20,7 @@ function card(app: App, a: HallApproval, onDone: () => void): HTMLElement {
     try {
       const out = await app.client.approvals.resolve(id, decision, reason.value.trim() ? { reason: reason.value.trim() } : {});
       fill(result, notice('ok', decision === 'escalate' ? `Escalated to ${text(out['supervisor_level'])}.` : `${decision === 'approve' ? 'Approved' : 'Denied'} by ${text(out['resolved_by'])} at ${when(out['resolved_at'])}.`));
-      setTimeout(onDone, 800);
+      setTimeout(onDone, 1500);
     } catch (err) {
       fill(result, notice('error', problem(err)));
       for (const b of buttons) b.disabled = false;
@@ -63,7 +63,7 @@ export const approvalsScreen: Screen = {
     const resolved = h('div');
     const refresh = h('button', { attrs: { type: 'button' }, on: { click: () => void load() } }, 'Refresh');
     root.append(h('div', { class: 'toolbar' }, refresh), h('h2', null, 'Pending'), queue, h('h2', null, 'Resolved'), resolved);
-    let shown = '';
+    let shown: string | null = null;
 
     async function load(): Promise<void> {
       const [pending, done] = await Promise.all([app.client.approvals.pending({ limit: 100 }), app.client.resolvedApprovals({ limit: 50 })]);
