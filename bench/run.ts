@@ -10,6 +10,7 @@ const sections: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   bundle: () => import('./bundle.js'),
   cli: () => import('./cli.js'),
   monitor: () => import('./monitor.js'),
+  scaling: () => import('./scaling-model.js'),
 };
 
 const only = process.argv.slice(2);
