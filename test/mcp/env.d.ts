@@ -11,5 +11,6 @@ declare namespace Cloudflare {
     TEST_REGISTRY_SEED: { worker_id: string; namespace: string; worker_species_id: string; record_json: string; artifact_hash: string }[];
     TEST_DEMO_TOKEN: string;
     TEST_APPROVER_TOKEN: string;
+    TARGET: Fetcher;
   }
 }

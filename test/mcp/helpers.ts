@@ -172,3 +172,17 @@ export async function jwks(fetch: Fetch): Promise<unknown> {
 export function wcpOf(result: { _meta?: Record<string, unknown> | undefined }): Record<string, any> {
   return (result._meta?.['org.edgehall/wcp'] ?? {}) as Record<string, any>;
 }
+
+/** The summarizer dispatched for real: the Service binding TARGET (test/support/target-worker.ts). */
+export function targetSummarizerRecord(): Record<string, unknown> {
+  const record = summarizerRecord();
+  const tool = (record['tools'] as Record<string, Record<string, unknown>>)['cap.doc.summarize']!;
+  // `mode` makes the test target misbehave on request (echo | hang | fail | garbage | …).
+  const schema = { ...SUMMARIZE_SCHEMA, properties: { ...SUMMARIZE_SCHEMA.properties, mode: { type: 'string' }, ms: { type: 'integer' } } };
+  const { output_schema: _o, ...spec } = tool;
+  return {
+    ...record,
+    dispatch: { kind: 'service', service: 'TARGET', path: '/w/org.demo.doc-summarizer', timeout_ms: 1000 },
+    tools: { 'cap.doc.summarize': { ...spec, input_schema: schema } },
+  };
+}
