@@ -10,7 +10,7 @@
 // every request for ONE tenant (the worst case: one chain, one writer) and spread over 20 tenants
 // seeded for the bench only (a realistic multi-tenant Hall: 20 chains written in parallel).
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
-import { Agent, request as httpRequest } from 'node:http';
+import type { Agent } from 'node:http';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { readD1Migrations } from '@cloudflare/vitest-pool-workers';
@@ -18,6 +18,7 @@ import { build } from 'esbuild';
 import { Log, LogLevel, Miniflare } from 'miniflare';
 import { verifyChain } from '../src/receipts/index.js';
 import { buildSeedEntries } from '../scripts/kv-seed.mjs';
+import { breakdown, firstServerError, fmt, load, merge, send, type LoadResult } from './load.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const TOTAL = Number(process.env.BENCH_HTTP_REQUESTS ?? 5000);
@@ -27,130 +28,6 @@ const ADMIN_TOKEN = `bench-admin-${randomUUID()}`;
 
 const TENANTS = Number(process.env.BENCH_HTTP_TENANTS ?? 20);
 const ROUNDS = Math.max(1, Number(process.env.BENCH_HTTP_ROUNDS ?? 5));
-
-interface LoadResult {
-  ok: number;
-  failed: number;
-  statuses: Map<number, number>;
-  perSec: number;
-  p50: number;
-  p99: number;
-  /** Bench client (this Node process) CPU time / wall time. */
-  clientCpu: number;
-  latencies: number[];
-  seconds: number;
-  cpuSeconds: number;
-  /** Server-Timing phase → summed ms; batch sizes seen. */
-  phases: Map<string, number>;
-  batches: number[];
-  timed: number;
-}
-
-// Phase timings of one answer, summed into `into` (Server-Timing: name;dur=ms, chain-batch;desc="n/attempts").
-function addTimings(header: string | undefined, into: LoadResult): void {
-  if (!header) return;
-  into.timed++;
-  for (const part of header.split(',')) {
-    const [name, param] = part.trim().split(';');
-    if (!name || !param) continue;
-    if (param.startsWith('dur=')) into.phases.set(name, (into.phases.get(name) ?? 0) + Number(param.slice(4)));
-    else if (name === 'chain-batch') into.batches.push(Number(param.slice(6).split('/')[0]));
-  }
-}
-
-let firstServerError = '';
-
-interface Answer {
-  status: number;
-  timing?: string;
-}
-
-function send(agent: Agent, url: URL, method: string, body: string | null, headers: Record<string, string>): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      { agent, host: url.hostname, port: url.port, path: url.pathname, method, headers: body ? { ...headers, 'content-length': Buffer.byteLength(body) } : headers },
-      (res) => {
-        let text = '';
-        res.on('data', (chunk: Buffer) => {
-          if ((res.statusCode ?? 0) >= 500 && text.length < 2000) text += chunk.toString();
-        });
-        res.on('end', () => {
-          if (text && !firstServerError) firstServerError = `${res.statusCode} ${text}`;
-        });
-        const timing = res.headers['server-timing'];
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, ...(typeof timing === 'string' ? { timing } : {}) }));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    if (body) req.write(body);
-    req.end();
-  });
-}
-
-async function load(n: number, connections: number, makeRequest: (agent: Agent, i: number) => Promise<Answer>): Promise<LoadResult> {
-  const agent = new Agent({ keepAlive: true, maxSockets: connections });
-  const latencies: number[] = [];
-  const statuses = new Map<number, number>();
-  const timings: LoadResult = { ok: 0, failed: 0, statuses, perSec: 0, p50: 0, p99: 0, clientCpu: 0, latencies, seconds: 0, cpuSeconds: 0, phases: new Map(), batches: [], timed: 0 };
-  let next = 0;
-  const started = performance.now();
-  const cpu0 = process.cpuUsage();
-  await Promise.all(
-    Array.from({ length: connections }, async () => {
-      while (next < n) {
-        const i = next++;
-        const t0 = performance.now();
-        const answer = await makeRequest(agent, i).catch((): Answer => ({ status: 0 }));
-        latencies.push(performance.now() - t0);
-        statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
-        addTimings(answer.timing, timings);
-      }
-    }),
-  );
-  const cpu = process.cpuUsage(cpu0);
-  const seconds = (performance.now() - started) / 1000;
-  agent.destroy();
-  latencies.sort((a, b) => a - b);
-  const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!;
-  let ok = 0;
-  for (const [s, c] of statuses) if (s >= 200 && s < 300) ok += c;
-  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-  return { ...timings, ok, failed: n - ok, perSec: n / seconds, p50: q(0.5), p99: q(0.99), clientCpu: cpuSeconds / seconds, seconds, cpuSeconds };
-}
-
-/** Several rounds of one load as a whole: total requests / total time, percentiles over all answers. */
-function merge(rounds: LoadResult[]): LoadResult {
-  const latencies = rounds.flatMap((r) => r.latencies).sort((a, b) => a - b);
-  const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
-  const statuses = new Map<number, number>();
-  const phases = new Map<string, number>();
-  for (const r of rounds) {
-    for (const [k, v] of r.statuses) statuses.set(k, (statuses.get(k) ?? 0) + v);
-    for (const [k, v] of r.phases) phases.set(k, (phases.get(k) ?? 0) + v);
-  }
-  const sum = (f: (r: LoadResult) => number) => rounds.reduce((a, r) => a + f(r), 0);
-  const seconds = sum((r) => r.seconds);
-  return {
-    ok: sum((r) => r.ok), failed: sum((r) => r.failed), statuses, perSec: latencies.length / seconds, p50: q(0.5), p99: q(0.99),
-    clientCpu: sum((r) => r.cpuSeconds) / seconds, latencies, seconds, cpuSeconds: sum((r) => r.cpuSeconds),
-    phases, batches: rounds.flatMap((r) => r.batches), timed: sum((r) => r.timed),
-  };
-}
-
-const fmt = (r: LoadResult) =>
-  `${r.perSec.toFixed(0).padStart(6)} req/s   p50 ${r.p50.toFixed(2).padStart(6)} ms   p99 ${r.p99.toFixed(2).padStart(7)} ms   2xx ${r.ok}/${r.ok + r.failed}   client CPU ${(r.clientCpu * 100).toFixed(0)}%`;
-
-// Mean ms per request for each /route phase, as the worker measured it.
-function breakdown(label: string, r: LoadResult): void {
-  if (!r.timed) return;
-  const parts = [...r.phases].map(([name, ms]) => `${name} ${(ms / r.timed).toFixed(2)}`);
-  const b = [...r.batches].sort((x, y) => x - y);
-  const mean = b.reduce((a, x) => a + x, 0) / (b.length || 1);
-  console.log(`  ${label} phases (mean ms/request, in the worker): ${parts.join('  ')}`);
-  console.log(`  ${label} group commit: records per D1 batch mean ${mean.toFixed(1)}, median ${b[Math.floor(b.length / 2)] ?? 0}, max ${b[b.length - 1] ?? 0}` +
-    ` (chain-d1 = one batch write; chain-wait = queued behind the previous batch)`);
-}
 
 export async function run(): Promise<void> {
   const bundle = await build({
@@ -162,6 +39,8 @@ export async function run(): Promise<void> {
     conditions: ['workerd', 'worker', 'browser'],
     minify: true,
     write: false,
+    // Runtime modules (cloudflare:workers for the tenant-log Durable Object class) come from workerd.
+    external: ['cloudflare:*'],
   });
   const script = bundle.outputFiles[0]!.text;
   const { privateKey } = generateKeyPairSync('ed25519');
@@ -171,6 +50,8 @@ export async function run(): Promise<void> {
     compatibilityDate: '2026-04-20',
     kvNamespaces: ['HALL_KV'],
     d1Databases: ['HALL_DB'],
+    // The per-tenant evidence logs (wrangler.toml [[durable_objects.bindings]]): SQLite-backed, in memory.
+    durableObjects: { HALL_LOG: { className: 'TenantLogObject', useSQLite: true } },
     // No d1Persist/kvPersist: Miniflare keeps KV and D1 in memory (the bench measures the Hall, not this disk).
     bindings: { HALL_ADMIN_TOKEN: ADMIN_TOKEN, HALL_SIGNING_KEY: JSON.stringify(privateKey.export({ format: 'jwk' })), HALL_APPROVAL_TTL_MINUTES: '60', HALL_SERVER_TIMING: '1' },
     host: '127.0.0.1',
@@ -251,7 +132,7 @@ export async function run(): Promise<void> {
     console.log(`ratio /route : /wcp/health = ${ratio.toFixed(2)} single tenant, ${ratioMulti.toFixed(2)} with ${TENANTS} tenants   (goal >= 0.50, single tenant: ${ratio >= 0.5 ? 'met' : 'NOT met'})`);
     console.log(`  per-round ratios: single tenant ${roundRatios(rs)}; ${TENANTS} tenants ${roundRatios(ms)}`);
     if (r.failed || h.failed || m.failed) console.log(`non-2xx statuses: health ${JSON.stringify([...h.statuses])} route ${JSON.stringify([...r.statuses])} multi ${JSON.stringify([...m.statuses])}`);
-    if (firstServerError) console.log(`first 5xx answer: ${firstServerError.slice(0, 600)}`);
+    if (firstServerError()) console.log(`first 5xx answer: ${firstServerError().slice(0, 600)}`);
 
     // Evidence check: every 2xx /route answer left exactly one decision, and every chain verifies.
     const count = (await db.prepare('SELECT COUNT(*) AS n FROM decisions').first<{ n: number }>())!.n;

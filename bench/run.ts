@@ -9,6 +9,7 @@ const sections: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   http: () => import('./http.js'),
   bundle: () => import('./bundle.js'),
   cli: () => import('./cli.js'),
+  mcp: () => import('./mcp.js'),
   monitor: () => import('./monitor.js'),
   scaling: () => import('./scaling-model.js'),
 };
