@@ -38,7 +38,8 @@ function compatibilityDate(): string {
   return m[1]!;
 }
 
-export async function startLiveHall(): Promise<LiveHall> {
+/** `bindings`: extra vars/secrets for the Hall (e.g. HALL_LOCAL_DEV for loopback dispatch targets). */
+export async function startLiveHall(options: { bindings?: Record<string, string> } = {}): Promise<LiveHall> {
   const dir = mkdtempSync(join(tmpdir(), 'edgehall-live-'));
   const scriptPath = join(dir, 'worker.js');
   await build({
@@ -50,6 +51,8 @@ export async function startLiveHall(): Promise<LiveHall> {
     conditions: ['workerd', 'worker', 'browser'],
     mainFields: ['module', 'main'],
     target: 'es2022',
+    // Runtime modules (cloudflare:workers for the Durable Object classes) are provided by workerd.
+    external: ['cloudflare:*'],
     logLevel: 'silent',
   });
 
@@ -64,7 +67,9 @@ export async function startLiveHall(): Promise<LiveHall> {
     compatibilityDate: compatibilityDate(),
     kvNamespaces: ['HALL_KV'],
     d1Databases: ['HALL_DB'],
-    bindings: { HALL_ADMIN_TOKEN: adminToken, HALL_SIGNING_KEY: JSON.stringify(jwk), HALL_APPROVAL_TTL_MINUTES: '60' },
+    // The per-tenant evidence logs (wrangler.toml [[durable_objects.bindings]]), in memory.
+    durableObjects: { HALL_LOG: { className: 'TenantLogObject', useSQLite: true } },
+    bindings: { HALL_ADMIN_TOKEN: adminToken, HALL_SIGNING_KEY: JSON.stringify(jwk), HALL_APPROVAL_TTL_MINUTES: '60', ...options.bindings },
     cf: false,
     host: '127.0.0.1',
     port: 0,

@@ -179,7 +179,8 @@ async function readSseResponse(res: Response, id: number, deadline: Deadline): P
         const event = buffer.slice(0, end);
         buffer = buffer.slice(end + 2);
         const data = sseData(event);
-        if (data === null) continue;
+        // No data, or empty data (a server's priming event for resumption carries only an id).
+        if (data === null || data.trim() === '') continue;
         let message: unknown;
         try {
           message = JSON.parse(data);

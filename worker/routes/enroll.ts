@@ -47,7 +47,7 @@ function maxWorkers(ctx: RequestContext): number {
   return raw !== undefined && /^\d{1,6}$/.test(raw) && Number(raw) > 0 ? Number(raw) : DEFAULT_MAX_WORKERS_PER_NAMESPACE;
 }
 
-function assertMayEnroll(principal: Principal, ns: string): void {
+export function assertMayEnroll(principal: Principal, ns: string): void {
   if (principal.kind === 'approver' || (principal.kind === 'tenant' && !principal.namespaces.includes(ns))) {
     throw new HallHttpError(403, 'NAMESPACE_FORBIDDEN', `This token may not enroll workers in ${ns}. Use a token of the tenant that owns ${ns}, or the admin token.`);
   }

@@ -36,6 +36,7 @@ import { EnrollBodySchema, postEnroll } from './enroll.js';
 import { DecisionsQuerySchema, ReceiptsQuerySchema, getDecision, getReceipt, listDecisions, listReceipts } from './evidence.js';
 import { wcpKeys } from './keys.js';
 import { getOutcome } from './outcomes.js';
+import { McpImportBodySchema, postMcpImport } from './mcp-import.js';
 import { postRoute } from './route.js';
 import { getProtectedResource, getProtectedResourceMcp, postMcp } from './mcp.js';
 import { JsonRpcRequestSchema } from '../mcp/jsonrpc.js';
@@ -146,6 +147,12 @@ export const ROUTES: readonly RouteSpec[] = [
     body: 'archive',
     query: RegisterQuerySchema,
     statuses: [201, 404, 409, 413, 422],
+  }),
+  route('POST', '/workers/:worker_id/mcp-import', postMcpImport, {
+    summary: "Import an upstream MCP server (Streamable HTTP) as this worker: its tools/list, mapped {upstream_tool: capability_id}, becomes the record's capabilities and tools, enrolled through the normal path (tenant of the namespace or admin); \"enroll\": false returns the record unenrolled.",
+    auth: 'tenant',
+    body: McpImportBodySchema,
+    statuses: [201, 403, 409, 413, 422, 502],
   }),
   route('DELETE', '/workers/:worker_id', deleteWorker, { summary: 'Remove an enrolled worker and its attestation (admin, or the tenant owning its namespace); the species stays owned.', auth: 'tenant', statuses: [404] }),
   route('PUT', '/admin/species/:species_id', putSpeciesOwner, { summary: 'Assign a worker species to a namespace (only that namespace may enroll it).', auth: 'admin', body: SpeciesOwnerBodySchema }),
