@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { experimental_readRawConfig as readRawConfig } from 'wrangler';
 import { DEMO_SERVICE_BINDING as SEED_BINDING } from '../../demo-workers/seed-fields.js';
-// @ts-expect-error plain ESM helper without type declarations
 import { DEMO_SERVICE_BINDING, DEMO_WORKER_NAME, LOCAL_DEV_VARS, LOCAL_HALL_CONFIG, localDevArgs } from '../../scripts/local-dev.mjs';
 import { repo } from './hall-process.js';
 
