@@ -1,7 +1,8 @@
 // The stdio bridge and the MCP conformance suite against a live Hall: the real `npm start` (wrangler
 // dev, seed loaded, demo workers) in a throwaway copy of the project (test/start/hall-process.ts).
 //   - the official MCP SDK client over stdio → `edgehall mcp` → POST /mcp: the tenant's tools, an
-//     allowed call and a denied one (isError with the deny code and the receipt), a refused token
+//     allowed call (a real summary from the demo worker), a denied one (isError with the deny code
+//     and the receipt), a refused token
 //   - 2026-07-28 requests (no handshake) through the bridge pass the Hall's mirrored-header checks
 //   - @modelcontextprotocol/conformance's server scenarios, run offline against /mcp with the
 //     tenant token added by a loopback forwarder (the runner has no header option), judged by its
@@ -60,14 +61,19 @@ const wcpOf = (r: { _meta?: Record<string, unknown> }) => r._meta?.[WCP] as Wcp;
 const TEXT = 'The Hall decides every tool call. It signs a receipt for each decision. Workers check the receipt before they run. Nothing runs without a decision.';
 
 describe('edgehall mcp against a live Hall (npm start)', () => {
-  it("lists the tenant's tools and calls them: an allowed call is receipted, a denied one is an isError result with its deny code", async () => {
+  it("lists the tenant's tools and calls them: an allowed call returns the demo worker's summary with its receipt, a denied one is an isError result with its deny code", async () => {
     const { transport, client } = bridged(token);
     await client.connect(transport);
     const { tools } = await client.listTools();
     const summarize = tools.find((t) => t.name === 'cap.doc.summarize');
     expect(summarize?.inputSchema).toMatchObject({ type: 'object', required: ['text'] });
 
+    // Allowed: decided, receipted, dispatched to the demo summarizer (which re-verified the receipt).
     const allowed = await client.callTool({ name: 'cap.doc.summarize', arguments: { text: TEXT, sentences: 1 } });
+    expect(allowed.isError).toBeFalsy();
+    const summary = (allowed.structuredContent as { summary: string }).summary;
+    expect(TEXT.split(/(?<=\.) /)).toContain(summary);
+    expect(allowed.content).toEqual([{ type: 'text', text: summary }]);
     const a = wcpOf(allowed);
     expect(a).toMatchObject({ denied: false, deny_code: null });
     expect(a.receipt).toMatchObject({ policy_decision: 'ALLOW', capability_id: 'cap.doc.summarize', decision_id: a.decision_id, tenant_id: 'demo' });
