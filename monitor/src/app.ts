@@ -1,9 +1,11 @@
 // What every screen is handed: the Hall client, who the token is, and where to draw.
-import type { HallClient, HallWhoami } from '/sdk/client.js';
+import type { HallClient, HallLogClient, HallWhoami } from '/sdk/client.js';
 import type { Child } from './dom.js';
 
 export interface App {
   client: HallClient;
+  /** The tenant logs' checkpoints and proofs. */
+  log: HallLogClient;
   who: HallWhoami;
   /** Go to another screen (a hash such as `#/feed?deny_code=DENY_NO_MATCHING_RULE`). */
   go(hash: string): void;

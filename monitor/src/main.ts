@@ -1,10 +1,10 @@
 // The Hall Monitor: sign-in, the navigation, and a hash router over the screens. Each screen is
 // drawn fresh when it is opened and stops its timers when it is left (an AbortSignal).
-import type { HallClient, HallWhoami } from '/sdk/client.js';
+import type { HallClient, HallLogClient, HallWhoami } from '/sdk/client.js';
 import type { App, Screen } from './app.js';
 import { fill, h, notice } from './dom.js';
 import { isAuthFailure, problem } from './format.js';
-import { forgetToken, hallClient, saveToken, storedToken } from './session.js';
+import { forgetToken, hallClient, hallLogClient, saveToken, storedToken } from './session.js';
 import { approvalsScreen } from './screens/approvals.js';
 import { crewScreen } from './screens/crew.js';
 import { denialsScreen } from './screens/denials.js';
@@ -70,17 +70,18 @@ async function start(token: string, status?: HTMLElement): Promise<void> {
     who = await client.whoami();
   } catch (err) {
     forgetToken();
-    if (status) fill(status, notice('error', isAuthFailure(err) ? 'This token is not valid for this Hall. Check it, or ask the Hall operator for one.' : problem(err)));
-    else signIn(problem(err));
+    const why = isAuthFailure(err) ? 'This token is not valid for this Hall. Check it, or ask the Hall operator for one.' : problem(err);
+    if (status) fill(status, notice('error', why));
+    else signIn(why);
     return;
   }
   saveToken(token);
-  shell(client, who);
+  shell(client, hallLogClient(token), who);
 }
 
 let leave: AbortController | null = null;
 
-function shell(client: HallClient, who: HallWhoami): void {
+function shell(client: HallClient, log: HallLogClient, who: HallWhoami): void {
   document.body.dataset['signedIn'] = 'true';
   document.body.dataset['kind'] = who.kind;
   const visible = SCREENS.filter((s) => s.visible(who));
@@ -88,6 +89,7 @@ function shell(client: HallClient, who: HallWhoami): void {
   fill(nav, h('ul', null, [...links.values()].map((a) => h('li', null, a))));
   const app: App = {
     client,
+    log,
     who,
     go: (hash) => {
       if (location.hash === hash) void show();

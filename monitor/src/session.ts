@@ -1,7 +1,7 @@
 // The sign-in: a pasted token kept in sessionStorage (this tab only, gone when it closes) and sent
 // as `Authorization: Bearer` by the SDK's HallClient — never a cookie, so no request the browser
 // makes on its own carries it (no CSRF surface). The page talks only to the Hall that served it.
-import { HallClient } from '/sdk/client.js';
+import { HallClient, HallLogClient } from '/sdk/client.js';
 
 const TOKEN_KEY = 'edgehall.monitor.token';
 
@@ -24,4 +24,9 @@ export function forgetToken(): void {
 /** A client for this origin's Hall with `token`; throws HallApiError INSECURE_URL on plain http off loopback. */
 export function hallClient(token: string): HallClient {
   return new HallClient({ baseUrl: location.origin, token, timeoutMs: 10_000, retries: 1 });
+}
+
+/** The same Hall's tenant-log endpoints (checkpoints, inclusion and consistency proofs). */
+export function hallLogClient(token: string): HallLogClient {
+  return new HallLogClient({ baseUrl: location.origin, token, timeoutMs: 10_000, retries: 1 });
 }

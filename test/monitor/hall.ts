@@ -52,7 +52,7 @@ function sqliteFiles(dir: string): string[] {
   return out;
 }
 
-const sqlite = (file: string, sql: string): string => execFileSync('sqlite3', [file, sql], { encoding: 'utf8', timeout: 15_000 }).trim();
+const sqlite = (file: string, sql: string): string => execFileSync('sqlite3', ['-cmd', '.timeout 10000', file, sql], { encoding: 'utf8', timeout: 15_000 }).trim();
 
 /** Each local SQLite file holding `tenant`'s receipts, with the condition that selects them. */
 function receiptStores(hall: MonitorHall, tenant: string): { file: string; mine: string }[] {

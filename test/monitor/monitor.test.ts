@@ -301,14 +301,19 @@ describe('keyboard', () => {
         all[0]!.focus();
         return all.length;
       });
-      for (let i = 0; i < total + 3; i++) await t.page.keyboard.press('Tab');
+      // Date-time inputs take one Tab per field (month, day, year, …): walk until every control is
+      // reached, or three times round.
+      for (let i = 0; i < 3 * total + 10; i++) {
+        await t.page.keyboard.press('Tab');
+        if (i % 10 === 9 && (await t.page.evaluate((n) => (window as unknown as { __reached: Set<string> }).__reached.size >= n, total))) break;
+      }
       const lost = await t.page.evaluate(() => {
         const got = (window as unknown as { __reached: Set<string> }).__reached;
         return [...document.querySelectorAll<HTMLElement>('[data-kb]')].filter((el) => !got.has(el.dataset['kb']!)).map((el) => el.outerHTML.slice(0, 100));
       });
       if (lost.length) missed[s] = lost;
     }
-    expect(missed).toEqual({});
+    expect(missed, JSON.stringify(missed, null, 1)).toEqual({});
 
     // Working the page by keyboard: from the top, Tab to "Live feed", Enter; Tab to Pause, Space.
     await show(t, 'status');
@@ -340,6 +345,9 @@ describe('evidence', () => {
     expect(await t.page.locator('[data-verdict]').getAttribute('data-verdict')).toBe(`verified:${length}`);
     expect(await t.page.locator('[data-verdict]').innerText()).toContain(`verified seq 1..${length}`);
     expect(t.requests.some((r) => new URL(r.url).pathname === '/sdk/verify.js')).toBe(true);
+    // The signed checkpoint: verified, the head included, consistent with the one seen on an earlier visit.
+    expect(await t.page.locator('[data-log]').getAttribute('data-log')).toBe('consistent');
+    expect(await t.page.locator('[data-log]').innerText()).toContain(`receipt seq ${length} is included`);
     await screenshot(t, 'evidence');
     const [download] = await Promise.all([t.page.waitForEvent('download'), t.page.getByRole('button', { name: 'Export the chain (JSON Lines)' }).click()]);
     expect(download.suggestedFilename()).toBe('receipts-demo.jsonl');
@@ -348,12 +356,27 @@ describe('evidence', () => {
     expect(lines.map((l) => (JSON.parse(l) as { seq: number }).seq)).toEqual(Array.from({ length }, (_, i) => i + 1));
   });
 
-  it('flags a log that shrank since this browser verified it', async () => {
+  it('flags a log whose tree no longer extends the checkpoint this browser remembers', async () => {
+    const t = await tab(hall.tenantToken);
+    const key = 'edgehall.monitor.checkpoint.demo';
+    const real = await t.page.evaluate((k) => localStorage.getItem(k), key);
+    expect(real).not.toBeNull();
+    // What this browser "saw" earlier: a smaller tree with another root — a history the Hall rewrote.
+    await t.page.evaluate(([k, v]) => localStorage.setItem(k!, v!), [key, JSON.stringify({ ...JSON.parse(real!), tree_size: 2, root_hash: btoa(String.fromCharCode(...new Uint8Array(32).fill(7))) })]);
+    await show(t, 'evidence');
+    expect(await t.page.locator('[data-log]').getAttribute('data-log')).toBe('rewritten');
+    expect(await t.page.locator('[data-log]').innerText()).toContain('does not extend the one of 2');
+    await t.page.evaluate(([k, v]) => localStorage.setItem(k!, v!), [key, real!]);
+  });
+
+  it('flags a log that shrank since this browser verified it (and since the Hall signed it)', async () => {
     expect(deleteStoredReceipts(hall, 'demo', length).length).toBeGreaterThan(0);
     const t = await tab(hall.tenantToken);
     await show(t, 'evidence');
     expect(await t.page.locator('[data-memory]').getAttribute('data-memory')).toBe('shrunk');
     expect(await t.page.locator('[data-memory]').innerText()).toContain('The log shrank');
+    expect(await t.page.locator('[data-log]').getAttribute('data-log')).toBe('shrunk');
+    expect(await t.page.locator('[data-log]').innerText()).toContain(`signed a log of ${length} receipts but served only ${length - 1}`);
   });
 
   it('names the first bad seq of a receipt edited in storage, and what is wrong', async () => {

@@ -16,7 +16,7 @@ const READY: Record<ScreenId, string> = {
   denials: '[data-denials]',
   approvals: '[data-queue] > *',
   crew: 'table.crew',
-  evidence: '[data-verdict]:not([data-verdict="running"])',
+  evidence: '[data-log]:not([data-log="running"])',
   rules: '[data-card="current-rules"]',
 };
 

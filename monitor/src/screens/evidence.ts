@@ -6,7 +6,8 @@
 import type { HallReceipt } from '/sdk/client.js';
 import type { App, Screen } from '../app.js';
 import { facts, fill, h, notice } from '../dom.js';
-import { short, text, when } from '../format.js';
+import { problem, short, text, when } from '../format.js';
+import { checkLog, fetchCheckpoint, forgetCheckpoint, type LogCheck } from '../log-check.js';
 
 /** The most receipts the page holds (and exports); a longer chain is verified up to here. */
 export const MAX_RECEIPTS = 50_000;
@@ -58,12 +59,14 @@ export const evidenceScreen: Screen = {
     }
     const verdictBox = h('div', { attrs: { 'aria-live': 'polite', 'data-verdict': 'running' } }, h('p', { class: 'muted' }, 'Fetching the chain and the Hall’s keys…'));
     const memoryBox = h('div');
+    const logBox = h('div', { attrs: { 'data-log': 'running' } }, h('p', { class: 'muted' }, 'Checking the signed checkpoint…'));
     const actions = h('div', { class: 'toolbar' });
     const recent = h('div');
-    root.append(verdictBox, memoryBox, actions, recent);
+    root.append(verdictBox, memoryBox, h('h2', null, 'Transparency log'), logBox, actions, recent);
 
     // The verifier is the Hall's own edgehall/verify, loaded where it is used.
-    const [verify, jwks] = await Promise.all([import('/sdk/verify.js'), app.client.publicKeys()]);
+    // The checkpoint is read before the chain, so the chain covers at least the tree it signs.
+    const [verify, jwks, note] = await Promise.all([import('/sdk/verify.js'), app.client.publicKeys(), fetchCheckpoint(app.log, tenant)]);
     const receipts: HallReceipt[] = [];
     let verified = 0;
     let head: string | null = null;
@@ -134,6 +137,17 @@ export const evidenceScreen: Screen = {
       localStorage.setItem(SEEN_PREFIX + tenant, JSON.stringify({ seq: Number(last['seq']), receipt_hash: String(last['receipt_hash']), at: new Date().toISOString() } satisfies Seen));
     }
 
+    let logged: LogCheck;
+    try {
+      logged = await checkLog(verify, app.log, tenant, note, jwks, receipts);
+    } catch (err) {
+      logged = { state: 'unavailable', message: `The log could not be checked: ${problem(err)}` };
+    }
+    if (signal.aborted) return;
+    logBox.dataset['log'] = logged.state;
+    const bad = logged.state === 'shrunk' || logged.state === 'rewritten' || logged.state === 'invalid';
+    fill(logBox, bad ? notice('error', h('strong', null, logged.state === 'invalid' ? 'Checkpoint refused' : `The log ${logged.state === 'shrunk' ? 'shrank' : 'was rewritten'}`), ` — ${logged.message}`) : logged.state === 'unavailable' ? h('p', { class: 'muted' }, logged.message) : notice('ok', logged.message));
+
     const exportJsonl = h(
       'button',
       {
@@ -151,7 +165,7 @@ export const evidenceScreen: Screen = {
       },
       'Export the chain (JSON Lines)',
     );
-    const forget = h('button', { class: 'quiet', attrs: { type: 'button' }, on: { click: () => (localStorage.removeItem(SEEN_PREFIX + tenant), app.go(`#/evidence?tenant_id=${encodeURIComponent(tenant)}&t=${Date.now()}`)) } }, 'Forget what this browser saw');
+    const forget = h('button', { class: 'quiet', attrs: { type: 'button' }, on: { click: () => (localStorage.removeItem(SEEN_PREFIX + tenant), forgetCheckpoint(tenant), app.go(`#/evidence?tenant_id=${encodeURIComponent(tenant)}&t=${Date.now()}`)) } }, 'Forget what this browser saw');
     const again = h('button', { class: 'quiet', attrs: { type: 'button' }, on: { click: () => app.go(`#/evidence?tenant_id=${encodeURIComponent(tenant)}&t=${Date.now()}`) } }, 'Verify again');
     fill(actions, exportJsonl, again, forget);
 
