@@ -23,6 +23,11 @@ export interface ArtifactHashInput {
 // Printable ASCII without `"` and `\\` needs no escaping: the common case, checked by one regex.
 const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 const str = (v: string): string => (PLAIN.test(v) ? '"' + v + '"' : pyJsonString(v));
+// The WCP enum values (what a validated input holds) print as themselves; anything else goes through str().
+const ENUM_JSON = new Map(
+  ['dev', 'stage', 'prod', 'edge', 'PUBLIC', 'INTERNAL', 'RESTRICTED', 'low', 'medium', 'high', 'P0', 'P1', 'P2', 'P3'].map((v) => [v, '"' + v + '"']),
+);
+const enumStr = (v: string): string => ENUM_JSON.get(v) ?? str(v);
 
 /** Python `json.dumps(v, sort_keys=True)` for JSON values (the same output as util's pyJsonDumps). */
 function dumps(v: unknown): string {
@@ -66,15 +71,15 @@ export function artifactHashPreimage(input: ArtifactHashInput): string {
     ', "blast_score": ' + (bs === null || bs === undefined ? 'null' : pyJsonNumber(bs)) +
     ', "capability_id": ' + str(input.capability_id) +
     ', "correlation_id": ' + str(input.correlation_id) +
-    ', "data_label": ' + str(input.data_label) +
+    ', "data_label": ' + enumStr(input.data_label) +
     ', "dry_run": ' + (input.dry_run === true ? 'true' : 'false') +
-    ', "env": ' + str(input.env) +
+    ', "env": ' + enumStr(input.env) +
     ', "privilege_context": ' + obj(input.privilege_context) +
-    ', "qos_class": ' + str(input.qos_class) +
+    ', "qos_class": ' + enumStr(input.qos_class) +
     ', "request": ' + (input.request === undefined ? '{}' : dumps(input.request)) +
     ', "tenant_credential": ' + (cred === null || cred === undefined ? 'null' : str(cred)) +
     ', "tenant_id": ' + str(input.tenant_id) +
-    ', "tenant_risk": ' + str(input.tenant_risk) +
+    ', "tenant_risk": ' + enumStr(input.tenant_risk) +
     '}'
   );
 }

@@ -77,7 +77,9 @@ export function pyFloatRepr(n: number): string {
  * tell `2` from `2.0`; pyhall vectors tagged `artifact_hash_integral_float` depend on that).
  */
 export function pyJsonNumber(n: number): string {
-  if (Number.isInteger(n)) return Object.is(n, -0) ? '0' : BigInt(n).toString();
+  // Safe integers print the same digits either way; String() avoids a BigInt per number.
+  if (Number.isSafeInteger(n)) return Object.is(n, -0) ? '0' : String(n);
+  if (Number.isInteger(n)) return BigInt(n).toString();
   return pyFloatRepr(n);
 }
 

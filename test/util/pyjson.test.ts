@@ -20,6 +20,13 @@ describe('pyJsonDumps (Python json.dumps, sort_keys, ensure_ascii)', () => {
   it('formats floats like Python repr', () => {
     expect([0.5, 1e-7, 1.5e300, 0.0001, -2.5e-5, 1e22].map(pyFloatRepr)).toEqual(['0.5', '1e-07', '1.5e+300', '0.0001', '-2.5e-05', '1e+22']);
   });
+  it('prints integral numbers as Python ints, safe or not', () => {
+    const ints = [0, -0, 12, -7, 2 ** 53 - 1, -(2 ** 53 - 1), 2 ** 53, 2 ** 53 + 2, 1e21, -1e22, 2 ** 70];
+    expect(pyJsonDumps(ints)).toBe(
+      '[0, 0, 12, -7, 9007199254740991, -9007199254740991, 9007199254740992, 9007199254740994, ' +
+        '1000000000000000000000, -10000000000000000000000, 1180591620717411303424]',
+    );
+  });
 });
 
 describe('canonicalJson (RFC 8785)', () => {
