@@ -10,6 +10,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { summarize } from '../../demo-workers/tools/summarize.js';
 import { verifyReceipt } from '../../src/receipts/index.js';
+import { enrollmentArtifactHash } from '../../src/routing/enrollment-hash.js';
 import { copyProject, devVars, freePort, removeProject, startHall, type RunningHall } from './hall-process.js';
 
 const TEXT = [
@@ -111,5 +112,24 @@ describe('npm start + an MCP client: governed, receipted demo workers', () => {
     expect(result['isError']).toBe(true);
     expect(result['content'][0]['text']).toMatch(/^WEB_FETCH_NOT_IN_CORPUS: /);
     expect(await verifyReceipt(wcpOf(result).receipt, jwks)).toMatchObject({ ok: true });
+  });
+
+  // Last: it re-enrolls the summarizer. The demo worker at the path checks the signed receipt
+  // itself, so a record pointed at another worker's path gets nothing run for it.
+  it('a record pointed at another demo worker\'s path: that worker refuses the receipt (DISPATCH_WRONG_WORKER), the client gets isError', async () => {
+    const { artifact_hash: _h, ...record } = JSON.parse(readFileSync(join(dir, 'kv-seed/workers/doc-summarizer.json'), 'utf8')) as Record<string, any>;
+    const moved = { ...record, dispatch: { ...record['dispatch'], path: '/org.demo.web-fetcher' } };
+    const enroll = await fetch(`${hall!.base}/enroll`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ ...moved, artifact_hash: enrollmentArtifactHash(moved) }),
+    });
+    expect(enroll.status, await enroll.clone().text()).toBe(201);
+    const result = (await client!.callTool({ name: 'cap.doc.summarize', arguments: { text: TEXT } })) as Record<string, any>;
+    expect(result['isError']).toBe(true);
+    expect(result['content'][0]['text']).toContain('DISPATCH_TARGET_REFUSED');
+    expect(result['content'][0]['text']).toContain('DISPATCH_WRONG_WORKER');
+    expect(JSON.stringify(result)).not.toContain('photovoltaic');
+    expect(wcpOf(result).receipt['worker_id']).toBe('org.demo.doc-summarizer');
   });
 });
