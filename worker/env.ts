@@ -27,7 +27,8 @@ export interface HallEnv {
   HALL_CONFIG_CHECK_MS?: string;
   /**
    * Browser origins (comma-separated, e.g. "http://localhost:6274") whose pages may POST /mcp besides
-   * the Hall's own origin; any other Origin is refused with 403 (DNS-rebinding protection).
+   * the Hall's own origin (trusted only over https or on a loopback name); any other Origin is
+   * refused with 403 (DNS-rebinding protection).
    */
   HALL_MCP_ALLOWED_ORIGINS?: string;
   /**

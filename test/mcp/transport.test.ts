@@ -109,15 +109,41 @@ describe('batches', () => {
 describe('Origin (DNS-rebinding protection)', () => {
   it('refuses a foreign Origin with 403, before the token is even read', async () => {
     const { fetch } = gateway();
-    for (const origin of ['https://evil.example', 'null', 'http://hall.test.evil.example']) {
+    for (const origin of ['https://evil.example', 'null', 'http://hall.test.evil.example', HALL]) {
       const res = await post(fetch, LIST, { origin }, null);
       expect(res.status).toBe(403);
       expect((await body(res)).error.code).toBe(-32600);
     }
   });
 
-  it('accepts no Origin, the Hall\'s own, and the ones HALL_MCP_ALLOWED_ORIGINS lists', async () => {
-    expect((await post(gateway().fetch, LIST, { origin: HALL })).status).toBe(200);
+  it('refuses a rebinding page: Host and Origin both name the attacker\'s domain (plain http)', async () => {
+    // A page on http://evil.example whose name now resolves to the Hall's loopback address: the
+    // browser sends Host: evil.example and Origin: http://evil.example — "same origin" as seen from
+    // the Host header, which is exactly what must not count.
+    const { fetch } = gateway();
+    for (const host of ['evil.example.com', 'evil.example.com:8787', '192.168.1.20:8787']) {
+      const res = await fetch(`http://${host}/mcp`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json', origin: `http://${host}`, authorization: `Bearer ${DEMO}` },
+        body: JSON.stringify(LIST),
+      });
+      expect(res.status, host).toBe(403);
+    }
+  });
+
+  it('same origin counts on loopback names and over https', async () => {
+    const { fetch } = gateway();
+    for (const origin of ['http://127.0.0.1:8787', 'http://localhost:8787', 'http://[::1]:8787', 'https://hall.example.com']) {
+      const res = await fetch(`${origin}/mcp`, { method: 'POST', headers: { 'content-type': 'application/json', origin, authorization: `Bearer ${DEMO}` }, body: JSON.stringify(LIST) });
+      expect(res.status, origin).toBe(200);
+    }
+    // Another loopback origin is still another origin.
+    const other = await fetch('http://127.0.0.1:8787/mcp', { method: 'POST', headers: { 'content-type': 'application/json', origin: 'http://localhost:6274', authorization: `Bearer ${DEMO}` }, body: JSON.stringify(LIST) });
+    expect(other.status).toBe(403);
+  });
+
+  it('accepts no Origin and the ones HALL_MCP_ALLOWED_ORIGINS lists', async () => {
+    expect((await post(gateway().fetch, LIST)).status).toBe(200);
     const listed = gateway({}, { HALL_MCP_ALLOWED_ORIGINS: 'http://localhost:6274, https://app.example' });
     expect((await post(listed.fetch, LIST, { origin: 'https://app.example' })).status).toBe(200);
     expect((await post(listed.fetch, LIST, { origin: 'https://other.example' })).status).toBe(403);

@@ -24,14 +24,28 @@ export interface McpAnswer {
 
 const refuse = (status: number, code: number, message: string, data?: unknown): McpAnswer => ({ status, body: errorResponse(undefined, code, message, data) });
 
+/** Names a page cannot make a browser send as Host unless it really is on this machine. */
+const LOOPBACK_HOSTNAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * Whether "same origin as the request" may be trusted. The request's origin comes from its Host
+ * header, which a DNS-rebinding page controls: its own name, now resolving to the Hall's address,
+ * makes Host and Origin agree. That cannot happen on a loopback name (the page would have to be
+ * on this machine) or over https (the attacker's name has no certificate on the Hall).
+ */
+function sameOriginTrusted(url: URL): boolean {
+  return url.protocol === 'https:' || LOOPBACK_HOSTNAMES.has(url.hostname);
+}
+
 /**
  * DNS-rebinding protection: a browser page of another origin must not reach the gateway. A request
- * without Origin (every non-browser client) passes; otherwise the Hall's own origin and the origins
- * listed in HALL_MCP_ALLOWED_ORIGINS (comma-separated) do.
+ * without Origin (every non-browser client) passes; otherwise the origins listed in
+ * HALL_MCP_ALLOWED_ORIGINS (comma-separated) do, and the Hall's own origin where that can be trusted.
  */
 export function originRefusal(ctx: RequestContext): McpAnswer | null {
   const origin = ctx.request.headers.get('origin');
-  if (origin === null || origin === ctx.url.origin) return null;
+  if (origin === null) return null;
+  if (origin === ctx.url.origin && sameOriginTrusted(ctx.url)) return null;
   const allowed = (ctx.env.HALL_MCP_ALLOWED_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   if (allowed.includes(origin)) return null;
   return refuse(403, INVALID_REQUEST, `Forbidden: requests from origin ${origin.slice(0, 200)} are not accepted. The operator can allow it with HALL_MCP_ALLOWED_ORIGINS.`);
