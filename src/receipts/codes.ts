@@ -14,5 +14,7 @@ export const RECEIPT_CHAIN_FORK = 'RECEIPT_CHAIN_FORK';
 export const RECEIPT_CHAIN_PREV_MISMATCH = 'RECEIPT_CHAIN_PREV_MISMATCH';
 /** A receipt of another tenant is in the chain. */
 export const RECEIPT_CHAIN_TENANT_MISMATCH = 'RECEIPT_CHAIN_TENANT_MISMATCH';
+/** A receipt of another shard of the tenant's log is in the chain (each shard is its own chain). */
+export const RECEIPT_CHAIN_SHARD_MISMATCH = 'RECEIPT_CHAIN_SHARD_MISMATCH';
 /** The runtime cannot verify (no WebCrypto, or no Ed25519 in it and no fallback enabled). */
 export const RECEIPT_CRYPTO_UNAVAILABLE = 'RECEIPT_CRYPTO_UNAVAILABLE';

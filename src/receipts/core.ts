@@ -13,6 +13,8 @@ export const RECEIPT_VERSION = 'edgehall.receipt.v1';
 export const RECEIPT_POLICY_DECISIONS = ['ALLOW', 'DENY', 'REQUIRE_HUMAN'] as const;
 export const MAX_RECEIPT_STRING = 512;
 export const RECEIPT_MAX_CONTROLS = 256;
+/** Highest shard number a receipt may name (a sharded tenant's logs are 0 … N − 1; the Hall allows N ≤ 16). */
+export const RECEIPT_MAX_SHARD = 65535;
 
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
 const SIGNATURE_B64URL = /^[A-Za-z0-9_-]{86}$/;
@@ -23,6 +25,12 @@ const SIGNATURE_B64URL = /^[A-Za-z0-9_-]{86}$/;
  * receipt a v0.2 Hall issues carries it (buildReceipt requires it) and, like every field, it is
  * covered by receipt_hash. A dry-run receipt's approval_id is always null. Receipts issued before v0.2 have no dry_run and still verify: for them
  * whether the call was a dry run is not recorded.
+ */
+
+/**
+ * `shard` (edgehall v0.2, optional): the receipt's log among a sharded tenant's N independent logs
+ * (each its own chain: seq and prev_receipt_hash count within the shard). Absent on receipts of an
+ * unsharded tenant (and on every receipt issued before shards existed); a verifier reads absent as 0.
  */
 
 /** Fields left out of the hash input: the hash itself and the signature over it. */
@@ -91,6 +99,8 @@ export function receiptShapeProblems(value: unknown, signed = true): string[] {
   need(isStr(r.signing_key_id), 'signing_key_id', 'must be a non-empty string');
   // Optional on signed receipts (chains from before dry_run existed), required on new ones.
   need(r.dry_run === undefined ? signed : typeof r.dry_run === 'boolean', 'dry_run', 'must be true or false');
+  // Only receipts of a sharded tenant name their log; seq and prev_receipt_hash are per shard.
+  need(r.shard === undefined || (Number.isSafeInteger(r.shard) && (r.shard as number) >= 0 && (r.shard as number) <= RECEIPT_MAX_SHARD), 'shard', `must be an integer from 0 to ${RECEIPT_MAX_SHARD}`);
   // A rehearsal never cites an approval (it neither uses nor opens one).
   if (r.dry_run === true) need(r.approval_id === null, 'approval_id', 'must be null on a dry run');
   if (signed) {

@@ -2,7 +2,7 @@
 // mirrors it by hand for the browser verify path, and a test keeps them in step). Unknown fields
 // are kept (looseObject): they are covered by receipt_hash, and stripping them would break it.
 import { z } from 'zod';
-import { RECEIPT_MAX_CONTROLS, MAX_RECEIPT_STRING, RECEIPT_POLICY_DECISIONS, RECEIPT_VERSION } from './core.js';
+import { RECEIPT_MAX_CONTROLS, RECEIPT_MAX_SHARD, MAX_RECEIPT_STRING, RECEIPT_POLICY_DECISIONS, RECEIPT_VERSION } from './core.js';
 
 const str = z.string().min(1).max(MAX_RECEIPT_STRING);
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits');
@@ -30,6 +30,8 @@ const unsignedShape = {
   signing_key_id: str,
   /** The decision was a rehearsal (RouteInput.dry_run): nothing dispatched, no approval used. See core.ts. */
   dry_run: z.boolean(),
+  /** The log of a sharded tenant this receipt belongs to (absent: the tenant's only log). See core.ts. */
+  shard: z.number().int().min(0).max(RECEIPT_MAX_SHARD).optional(),
 };
 
 const chainStart = {

@@ -32,6 +32,8 @@ export interface VerifyChainOptions {
   expectPrevHash?: string | null;
   /** The tenant every receipt must belong to (default: the first receipt's). */
   tenantId?: string;
+  /** The shard every receipt must belong to (default: the first receipt's; a receipt without `shard` is shard 0). */
+  shard?: number;
 }
 
 /** The verdict of a chain (receipts or admin log) broken at `at`, after `index` verified links. */
@@ -134,6 +136,7 @@ export async function verifyChain(receipts: readonly unknown[], jwks: unknown, o
   let expected = firstSeq;
   let prevHash: string | null | undefined = opts.expectPrevHash !== undefined ? opts.expectPrevHash : firstSeq === 1 ? null : undefined;
   let tenant = opts.tenantId;
+  let shard = opts.shard;
   const fail = (index: number, at: number, code: string, message: string): ChainVerdict => brokenChain(index, at, code, message, prevHash);
 
   for (let i = 0; i < receipts.length; i++) {
@@ -155,6 +158,11 @@ export async function verifyChain(receipts: readonly unknown[], jwks: unknown, o
     tenant ??= r.tenant_id;
     if (r.tenant_id !== tenant) {
       return fail(i, r.seq, C.RECEIPT_CHAIN_TENANT_MISMATCH, `seq ${r.seq} belongs to tenant '${r.tenant_id}', not '${tenant}'.`);
+    }
+    const rShard = (r as { shard?: number }).shard ?? 0;
+    shard ??= rShard;
+    if (rShard !== shard) {
+      return fail(i, r.seq, C.RECEIPT_CHAIN_SHARD_MISMATCH, `seq ${r.seq} belongs to shard ${rShard} of the tenant's log, not shard ${shard}: verify each shard as its own chain.`);
     }
     if (prevHash !== undefined && r.prev_receipt_hash !== prevHash) {
       return fail(i, r.seq, C.RECEIPT_CHAIN_PREV_MISMATCH, `seq ${r.seq}'s prev_receipt_hash is not the receipt_hash of seq ${r.seq - 1}.`);
