@@ -6,6 +6,7 @@ import { Ed25519PublicJwkSchema, isSignerNamespace } from '../src/crypto/index.j
 import { HallConfigSchema } from '../src/routing/index.js';
 import { TenantFactsFieldsSchema } from '../src/routing/tenant-facts.js';
 import { DEFAULT_APPROVER_LEVEL, SUPERVISOR_LEVELS } from './supervisor-levels.js';
+import { MAX_LOG_SHARDS } from './log/limits.js';
 
 /** The admin API refuses unknown keys (a typo must not silently become a default). */
 export const HallConfigBodySchema = HallConfigSchema.strict();
@@ -44,6 +45,12 @@ export const TenantBodySchema = z
     token: Token,
     namespaces: z.array(z.string().refine(isSignerNamespace, 'must be org.<name> or x.<name>')).max(50).default([]),
     ...TenantFactsFieldsSchema.shape,
+    /**
+     * Independent evidence logs for this tenant (each its own chain and checkpoints; receipts name
+     * their `shard`). Default 1: one log. Raise it only when one log's ~1,000 appends/s is not enough;
+     * lowering it stops appends to the higher shards, whose logs stay readable.
+     */
+    shards: z.number().int().min(1).max(MAX_LOG_SHARDS).optional(),
   })
   .strict();
 

@@ -7,6 +7,8 @@ import { createHallWorker } from './app.js';
 setEd25519Backend('webcrypto');
 
 export { createHallWorker } from './app.js';
+// The per-tenant evidence log (Durable Object class bound as HALL_LOG in wrangler.toml).
+export { TenantLogObject } from './log/tenant-log-object.js';
 
 const hall = createHallWorker();
 

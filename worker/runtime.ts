@@ -5,11 +5,14 @@ import { SignerCache } from './signer.js';
 import { SnapshotCache } from './snapshot.js';
 import { ChainWriter, type ChainWriterOptions } from './chain/writer.js';
 import type { Dispatcher } from './dispatch/types.js';
+import { LogDirectory, type LogOpener } from './log/log-directory.js';
 
 export interface HallRuntimeOptions {
   /** How long a resolved bearer token is trusted without re-reading KV (ms). */
   tokenCacheMs?: number;
   chain?: ChainWriterOptions;
+  /** Replaces how tenant logs are opened (tests: a log that fails, in front of the real objects). */
+  logOpener?: LogOpener;
   /** Replaces the MCP gateway's dispatcher (tests: a dispatcher without a network). */
   dispatcher?: Dispatcher;
 }
@@ -20,6 +23,8 @@ export class HallRuntime {
   readonly signer = new SignerCache();
   readonly snapshots: SnapshotCache;
   readonly chains: ChainWriter;
+  /** The tenant logs (Durable Objects): shard counts and the logs this isolate appended to lately. */
+  readonly logs: LogDirectory;
   readonly dispatcher: Dispatcher | undefined;
   constructor(options: HallRuntimeOptions = {}) {
     this.dispatcher = options.dispatcher;
@@ -27,6 +32,7 @@ export class HallRuntime {
     // A new generation may have revoked tokens or changed tenant facts: resolve principals again.
     this.snapshots = new SnapshotCache(2_000, () => this.tokens.clear());
     this.chains = new ChainWriter(options.chain);
+    this.logs = new LogDirectory(options.logOpener);
   }
 
   /** After a configuration write in this isolate: reload the snapshot and re-read tokens now. */

@@ -2,7 +2,7 @@
 import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { verifyChain } from '../../src/receipts/index.js';
-import { ADMIN, addTenant, call, json, routeInput, seedKv } from './helpers.js';
+import { ADMIN, addTenant, call, json, routeInput, seedKv, settleIndex } from './helpers.js';
 
 beforeAll(async () => {
   await seedKv();
@@ -10,8 +10,8 @@ beforeAll(async () => {
   for (const t of MULTI) await addTenant(t, `${t}-token-0123456789abcdef`);
 });
 
-// The chain writer group-commits calls of different tenants into one D1 batch: each tenant must
-// still get its own gap-free, verifiable chain.
+// Concurrent calls of different tenants go to their own logs (one Durable Object each): each
+// tenant must get its own gap-free, verifiable chain, and the D1 index every decision once.
 const MULTI = ['mt-a', 'mt-b', 'mt-c', 'mt-d'];
 
 describe('receipt chain under concurrency', () => {
@@ -36,6 +36,7 @@ describe('receipt chain under concurrency', () => {
     const jwks = await json(await call('/.well-known/wcp-keys.json'));
     expect(await verifyChain(page.receipts, jwks)).toMatchObject({ ok: true, verified: 200 });
 
+    await settleIndex('chain-tenant');
     const count = await env.HALL_DB.prepare("SELECT COUNT(*) AS n FROM decisions WHERE tenant_id = 'chain-tenant'").first<{ n: number }>();
     expect(count?.n).toBe(200);
   });
@@ -53,6 +54,7 @@ describe('receipt chain under concurrency', () => {
       expect(mine).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
       const page = await json(await call(`/receipts?tenant_id=${t}&after_seq=0&limit=1000`, { token: ADMIN }));
       expect(await verifyChain(page.receipts, jwks)).toMatchObject({ ok: true, verified: 50 });
+      await settleIndex(t);
       const count = await env.HALL_DB.prepare('SELECT COUNT(*) AS n FROM decisions WHERE tenant_id = ?').bind(t).first<{ n: number }>();
       expect(count?.n).toBe(50);
     }

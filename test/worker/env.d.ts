@@ -3,6 +3,7 @@ declare namespace Cloudflare {
   interface Env {
     HALL_KV: KVNamespace;
     HALL_DB: D1Database;
+    HALL_LOG: DurableObjectNamespace;
     HALL_ADMIN_TOKEN: string;
     HALL_SIGNING_KEY: string;
     HALL_APPROVAL_TTL_MINUTES: string;

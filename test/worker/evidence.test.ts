@@ -4,7 +4,7 @@ import { createExecutionContext, env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { verifyChain, verifyReceipt } from '../../src/receipts/index.js';
 import { createHallWorker } from '../../worker/index.js';
-import { ADMIN, addTenant, call, json, routeInput, seedKv } from './helpers.js';
+import { ADMIN, addTenant, call, json, routeInput, seedKv, setLogEnv } from './helpers.js';
 
 const T = 'evidence-tenant-token-0123456789abcdef';
 const OTHER = 'evidence-other-token-0123456789abcdef';
@@ -97,6 +97,8 @@ describe('receipts', () => {
   it('old signing keys stay in /.well-known/wcp-keys.json after a rotation; the chain continues', async () => {
     const rotated = createHallWorker();
     const rotatedEnv = { ...env, HALL_SIGNING_KEY: env.TEST_SECOND_SIGNING_KEY };
+    // The rotated secret is the script's: the Worker and the tenant's log run with it.
+    await setLogEnv('ev', rotatedEnv);
     const req = new Request('http://hall.test/route', {
       method: 'POST',
       headers: { authorization: `Bearer ${T}`, 'content-type': 'application/json' },

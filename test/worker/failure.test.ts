@@ -1,5 +1,5 @@
-// Fail closed: a failing D1 or KV (injected through the store interfaces) answers 503 and no allow
-// decision leaves the Hall; missing or corrupt rules deny every request with a named code; two
+// Fail closed: an unreachable tenant log or a failing KV answers 503 and no allow decision leaves
+// the Hall (a failing D1 index only delays the index); missing or corrupt rules deny every request with a named code; two
 // isolates extending the same chain never fork it.
 import { createExecutionContext, env } from 'cloudflare:test';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +9,7 @@ import type { HallEnv } from '../../worker/env.js';
 import type { ConfigStore } from '../../worker/stores/config-store.js';
 import { StoreUnavailableError } from '../../worker/stores/errors.js';
 import type { EvidenceStore } from '../../worker/stores/evidence-store.js';
-import { ADMIN, DEMO, call, json, routeInput, seedKv } from './helpers.js';
+import { ADMIN, DEMO, call, json, routeInput, seedKv, settleIndex } from './helpers.js';
 
 beforeAll(seedKv);
 afterEach(seedKv);
@@ -46,40 +46,55 @@ async function decisionsWith(correlationId: string): Promise<number> {
 }
 
 describe('injected store failures', () => {
-  it('D1 write fails → 503, nothing recorded, no decision in the body', async () => {
-    const hall = createHallWorker({ makeStores: failingEvidence(['writeEvidence']) });
+  // The receipt chain lives in the tenant's log (a Durable Object, worker/log/); test/log breaks
+  // the object itself. Here the Worker cannot reach it at all (no HALL_LOG binding).
+  const withoutLog = (): HallEnv => {
+    const { HALL_LOG: _log, ...rest } = env as HallEnv;
+    return rest as HallEnv;
+  };
+
+  it('tenant log unreachable → 503 RECEIPT_CHAIN_UNAVAILABLE, nothing recorded, no decision in the body', async () => {
+    const hall = createHallWorker();
     const input = routeInput();
-    const res = await hall.fetch(routeRequest(input), env, createExecutionContext());
+    const res = await hall.fetch(routeRequest(input), withoutLog(), createExecutionContext());
     expect(res.status).toBe(503);
     expect(res.headers.get('content-type')).toBe('application/problem+json');
     const body = await json(res);
-    expect(body.code).toBe('HALL_EVIDENCE_STORE_UNAVAILABLE');
+    expect(body.code).toBe('RECEIPT_CHAIN_UNAVAILABLE');
     expect(body.decision).toBeUndefined();
     expect(JSON.stringify(body)).not.toContain('"denied":false');
+    await settleIndex('demo');
     expect(await decisionsWith(input['correlation_id'] as string)).toBe(0);
-  });
-
-  it('D1 unreadable (chain head) → 503; a fresh worker afterwards continues the chain without a gap', async () => {
-    const broken = createHallWorker({ makeStores: failingEvidence(['chainHead']) });
-    const input = routeInput();
-    expect((await broken.fetch(routeRequest(input), env, createExecutionContext())).status).toBe(503);
-    const ok = await call('/route', { method: 'POST', token: DEMO, json: routeInput() });
-    expect(ok.status).toBe(200);
+    // The next call through a reachable log continues the chain without a gap.
+    expect((await call('/route', { method: 'POST', token: DEMO, json: routeInput() })).status).toBe(200);
     const chain = await json(await call('/receipts?tenant_id=demo&limit=1000', { token: DEMO }));
     const jwks = await json(await call('/.well-known/wcp-keys.json'));
     expect(await verifyChain(chain.receipts, jwks)).toMatchObject({ ok: true });
   });
 
-  it('approval claimed but the decision cannot be written → 503 and the approval is still usable', async () => {
+  it('approval claimed but the decision cannot be recorded → 503 and the approval is still usable', async () => {
     const input = routeInput({ env: 'prod', data_label: 'RESTRICTED' });
     const { decision } = await json(await call('/route', { method: 'POST', token: DEMO, json: input }));
     const id = decision.pending_approval_id as string;
     expect((await call(`/wcp/approvals/${id}/resolve`, { method: 'POST', token: ADMIN, json: { decision: 'approve' } })).status).toBe(200);
-    const hall = createHallWorker({ makeStores: failingEvidence(['writeEvidence']) });
-    expect((await hall.fetch(routeRequest({ ...input, approval_id: id }), env, createExecutionContext())).status).toBe(503);
+    const hall = createHallWorker();
+    expect((await hall.fetch(routeRequest({ ...input, approval_id: id }), withoutLog(), createExecutionContext())).status).toBe(503);
     const retry = await json(await call('/route', { method: 'POST', token: DEMO, json: { ...input, approval_id: id } }));
     expect(retry.decision.denied).toBe(false);
     expect(retry.receipt.approval_id).toBe(id);
+  });
+
+  it('D1 refuses the approval row at decision time → the decision stands (durable in the log) and the log\'s index feed opens the approval', async () => {
+    const hall = createHallWorker({ makeStores: failingEvidence(['openApproval']) });
+    const input = routeInput({ env: 'prod', data_label: 'RESTRICTED' });
+    const res = await hall.fetch(routeRequest(input), env, createExecutionContext());
+    expect(res.status).toBe(200);
+    const { decision, receipt } = await json(res);
+    expect(decision.denied).toBe(true);
+    expect(receipt.approval_id).toBe(decision.pending_approval_id);
+    await settleIndex('demo');
+    const approval = await json(await call(`/wcp/approvals/${decision.pending_approval_id}`, { token: ADMIN }));
+    expect(approval.status ?? approval.approval?.status).toBe('pending');
   });
 
   it('KV unreadable → 503 HALL_CONFIG_STORE_UNAVAILABLE, nothing recorded', async () => {

@@ -2,8 +2,9 @@
 // Requests go straight to the worker's default export (the same module instance SELF uses, with the
 // real KV and D1): SELF's service-binding hop costs tens of milliseconds per call in the test pool
 // and grows with every call, which would make the 1,000-request fuzz suite take minutes.
-import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
+import { createExecutionContext, env, runInDurableObject, waitOnExecutionContext } from 'cloudflare:test';
 import worker from '../../worker/index.js';
+import { logObjectName } from '../../worker/log/tenant-log.js';
 
 export const HALL = 'http://hall.test';
 export const ADMIN = env.HALL_ADMIN_TOKEN;
@@ -99,4 +100,25 @@ export async function addTenant(tenantId: string, token: string, namespaces: str
     const put = await call('/admin/config', { method: 'PUT', token: ADMIN, json: { ...(cfg.config ?? {}), allowed_tenants: [...allowed] } });
     if (put.status !== 200) throw new Error(`addTenant config: ${put.status} ${await put.text()}`);
   }
+}
+
+/**
+ * Waits until the D1 index holds every decision of `tenantId` (the tenant logs feed it a few ms
+ * after answering): a tenant-scoped read does exactly this before querying D1.
+ */
+export async function settleIndex(tenantId: string): Promise<void> {
+  const res = await call(`/decisions?tenant_id=${encodeURIComponent(tenantId)}&limit=1`, { token: ADMIN });
+  if (res.status !== 200) throw new Error(`settleIndex ${tenantId}: ${res.status} ${await res.text()}`);
+}
+
+/**
+ * Gives a tenant's log (its Durable Object) the bindings and secrets `withEnv`: a secret belongs to
+ * the whole script, so when a test runs the Worker with a rotated HALL_SIGNING_KEY the log must
+ * run with it too (in production both change together).
+ */
+export async function setLogEnv(tenantId: string, withEnv: unknown, shard = 0): Promise<void> {
+  const log = env.HALL_LOG.get(env.HALL_LOG.idFromName(logObjectName(tenantId, shard)));
+  await runInDurableObject(log, (object) => {
+    (object as unknown as { env: unknown }).env = withEnv;
+  });
 }

@@ -2,7 +2,7 @@
 import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { verifyReceipt } from '../../src/receipts/index.js';
-import { ADMIN, DEMO, addTenant, call, json, routeInput, seedKv } from './helpers.js';
+import { ADMIN, DEMO, addTenant, call, json, routeInput, seedKv, settleIndex } from './helpers.js';
 
 const OTHER = 'other-tenant-token-0123456789abcdef';
 
@@ -25,6 +25,7 @@ describe('POST /route decisions', () => {
     expect(receipt).toMatchObject({ policy_decision: 'ALLOW', worker_id: 'org.demo.doc-summarizer', decision_id: decision.decision_id, artifact_hash: decision.artifact_hash, deny_code: null });
     expect(receipt.controls_verified).toEqual(['ctrl.obs.audit-log-append-only']);
     expect(receipt.rules_version).toMatch(/^rv-/);
+    await settleIndex('demo');
     const row = await env.HALL_DB.prepare('SELECT * FROM decisions WHERE decision_id = ?').bind(decision.decision_id).first();
     expect(row).toMatchObject({ tenant_id: 'demo', denied: 0, receipt_id: receipt.receipt_id });
     const jwks = await json(await call('/.well-known/wcp-keys.json'));

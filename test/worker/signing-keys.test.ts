@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ed25519JwkThumbprint, importEd25519PrivateJwk } from '../../src/crypto/index.js';
 import { verifyReceipt } from '../../src/receipts/index.js';
 import { createHallWorker } from '../../worker/index.js';
-import { addTenant, call, json, routeInput, seedKv } from './helpers.js';
+import { addTenant, call, json, routeInput, seedKv, setLogEnv, settleIndex } from './helpers.js';
 
 const T = 'signing-keys-tenant-token-0123456789abcdef';
 const MAIN = JSON.parse(env.HALL_SIGNING_KEY) as Record<string, unknown>;
@@ -55,6 +55,7 @@ describe('kids are unique per key', () => {
   it('a new key reusing a recorded kid is refused (503 HALL_SIGNING_KEY_KID_REUSED); the key set keeps the old key and old receipts verify', async () => {
     const reused = JSON.stringify({ ...SECOND, kid: mainKid });
     const rotated = createHallWorker();
+    await settleIndex('sk');
     const before = await env.HALL_DB.prepare(`SELECT COUNT(*) AS n FROM receipts WHERE tenant_id = 'sk'`).first<{ n: number }>();
 
     for (let i = 0; i < 2; i++) {
@@ -65,6 +66,7 @@ describe('kids are unique per key', () => {
       expect(problem.detail).toMatch(/own kid/);
     }
     // Nothing was decided, nothing overwritten.
+    await settleIndex('sk');
     const after = await env.HALL_DB.prepare(`SELECT COUNT(*) AS n FROM receipts WHERE tenant_id = 'sk'`).first<{ n: number }>();
     expect(after!.n).toBe(before!.n);
     expect(JSON.parse((await recordedRow(mainKid))!.public_jwk).x).toBe(MAIN.x);
@@ -94,7 +96,15 @@ describe('kids are unique per key', () => {
     const ownKid = `sk-rotation-${crypto.randomUUID().slice(0, 8)}`;
     const rotatedKey = JSON.stringify({ ...SECOND, kid: ownKid });
     const rotated = createHallWorker();
-    const res = await rotated.fetch(routeRequest(), { ...env, HALL_SIGNING_KEY: rotatedKey }, createExecutionContext());
+    const rotatedEnv = { ...env, HALL_SIGNING_KEY: rotatedKey };
+    // Mid-rollout the Worker may hold the new secret while the tenant's log still holds the old
+    // one: the log signs only with the kid the Worker checked is in the key set, so it refuses.
+    const early = await rotated.fetch(routeRequest(), rotatedEnv, createExecutionContext());
+    expect(early.status).toBe(503);
+    expect((await json(early)).code).toBe('HALL_SIGNING_KEY_UNAVAILABLE');
+    // The secret belongs to the whole script: once the log runs with it too, it signs with the new key.
+    await setLogEnv('sk', rotatedEnv);
+    const res = await rotated.fetch(routeRequest(), rotatedEnv, createExecutionContext());
     expect(res.status).toBe(200);
     const { receipt } = await json(res);
     expect(receipt.signing_key_id).toBe(ownKid);

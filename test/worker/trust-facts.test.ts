@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyReceipt } from '../../src/receipts/index.js';
 import { computeArtifactHash, parseRouteInput } from '../../src/routing/index.js';
 import { enrollmentArtifactHash } from '../../src/routing/enrollment-hash.js';
-import { ADMIN, DEMO, addTenant, call, json, routeInput, seedKv, seedValue } from './helpers.js';
+import { ADMIN, DEMO, addTenant, call, json, routeInput, seedKv, seedValue, settleIndex } from './helpers.js';
 
 const ZETA = 'zeta-tenant-token-0123456789abcdef';
 const RISKY = 'risky-tenant-token-0123456789abcdef';
@@ -127,6 +127,7 @@ describe('caller-declared risk: tenant facts come from the tenant record, the st
     expect(decision.data_label).toBe('RESTRICTED');
     expect(decision.hall_facts.data_label).toEqual({ declared: 'INTERNAL', held: 'RESTRICTED', effective: 'RESTRICTED' });
     expect(receipt.policy_decision).toBe('REQUIRE_HUMAN');
+    await settleIndex(receipt.tenant_id);
     const row = await env.HALL_DB.prepare('SELECT data_label FROM decisions WHERE decision_id = ?').bind(decision.decision_id).first();
     expect(row).toMatchObject({ data_label: 'RESTRICTED' });
 
@@ -149,6 +150,7 @@ describe('caller-declared risk: tenant facts come from the tenant record, the st
     expect(receipt).toMatchObject({ policy_decision: 'DENY', deny_code: 'DENY_ENV_NOT_ALLOWED', worker_id: null });
     const jwks = await json(await call('/.well-known/wcp-keys.json'));
     expect(await verifyReceipt(receipt, jwks)).toMatchObject({ ok: true });
+    await settleIndex(receipt.tenant_id);
     const row = await env.HALL_DB.prepare('SELECT deny_code, receipt_id FROM decisions WHERE decision_id = ?').bind(decision.decision_id).first();
     expect(row).toMatchObject({ deny_code: 'DENY_ENV_NOT_ALLOWED', receipt_id: receipt.receipt_id });
     // The allowed env still routes.

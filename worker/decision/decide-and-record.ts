@@ -1,10 +1,10 @@
 // The one decide-and-receipt path, shared by POST /route and the MCP gateway's tools/call:
-// tenant from the token → Hall-held facts → decide on the cached snapshot → approvals → receipt
-// (chained, signed) and decision row in one durable write. If anything on the evidence path fails it
-// throws (503) and nothing is allowed: no dispatch without evidence.
+// tenant from the token → Hall-held facts → decide on the cached snapshot → approvals → append to
+// the tenant's log (its Durable Object chains, signs and stores receipt + decision row in one
+// durable write). If anything on the evidence path fails it throws (503) and nothing is allowed:
+// no dispatch without evidence. The D1 index is fed by the log and may trail it.
 import { applyTenantFacts, trustedBlastScore, type RouteInput, type TrustedFactsReport } from '../../src/routing/index.js';
-import { hashReceipt, type Receipt } from '../../src/receipts/index.js';
-import { toBase64Url, utf8 } from '../../src/util/index.js';
+import type { Receipt } from '../../src/receipts/index.js';
 import { approvalTtlMs, checkCitedApproval, openApprovalFor } from '../approvals.js';
 import type { RequestContext } from '../context.js';
 import { controlsVerified, decideOnSnapshot, envNotAllowedDecision } from '../engine.js';
@@ -15,7 +15,7 @@ import type { RouteRequest, HallDecision } from '../schemas.js';
 import type { HallSnapshot } from '../snapshot.js';
 import { currentSnapshot } from '../state.js';
 import type { ApprovalRow } from '../stores/evidence-store.js';
-import { REQUIRES_APPROVAL, evidenceRecord, unsignedReceipt, type DecisionFacts } from './evidence-record.js';
+import { REQUIRES_APPROVAL, type DecisionFacts } from './evidence-record.js';
 
 /** A decision that is durable in the tenant's log, with what a dispatcher needs next. */
 export interface RecordedDecision {
@@ -98,6 +98,8 @@ export async function decideAndRecord(ctx: RequestContext, principal: Principal,
   const denyCode = decision.denied ? (decision.deny_reason_if_denied?.code ?? 'DENY_UNKNOWN') : null;
   const openApproval = denyCode === REQUIRES_APPROVAL ? requireHuman(decision, input, nowMs, approvalTtlMs(ctx.env.HALL_APPROVAL_TTL_MINUTES)) : undefined;
 
+  // The tenant's log (its shard, when the tenant record splits it), chosen before anything is claimed.
+  const log = await runtime.logs.forAppend(ctx, tenantId);
   // An approval is consumed only by an allowed, real (non-dry-run) dispatch — atomically, so two
   // concurrent re-submissions cannot both use it.
   const usesApproval = cited !== null && !decision.denied && !input.dry_run;
@@ -122,26 +124,20 @@ export async function decideAndRecord(ctx: RequestContext, principal: Principal,
   const decisionJson = JSON.stringify(decision);
   timer.mark('decide');
 
+  let receipt: Receipt;
   try {
-    const receipt = await runtime.chains.append<Receipt>(stores.evidence, tenantId, {
-      prepare(seq, prevHash) {
-        const unsigned = unsignedReceipt(facts, seq, prevHash);
-        // The hash now (the next link needs it); the signature may follow asynchronously.
-        const receiptHash = hashReceipt(unsigned);
-        const finish = async () => {
-          // Ed25519 over the ASCII hex hash (what signReceipt does), without hashing the receipt twice.
-          const signature = toBase64Url(await signer.ed.sign(utf8(receiptHash)));
-          const signed = { ...unsigned, receipt_hash: receiptHash, signature } as Receipt;
-          return { record: evidenceRecord(facts, signed, decisionJson), result: signed };
-        };
-        return { receiptHash, finish };
-      },
-    }, timer.chain);
-    timer.mark('chain');
-    return { decision, receipt, input, workerId, snapshot };
+    receipt = await log.append({ ...facts, decisionJson }, timer.log);
   } catch (err) {
     // Nothing was recorded, so the approval was not really used: give it back (best effort).
     if (usesApproval) await stores.evidence.releaseApproval(cited.approval_id).catch(() => undefined);
     throw err;
   }
+  runtime.logs.noteAppend(log);
+  timer.mark('log');
+  // The approval is in the log with its decision; open it in D1 now so approvers see it at once
+  // (the index feed writes the same rows idempotently, so a failure here only delays it).
+  const indexLater = (err: unknown) => console.error('edgehall: approval change not in D1 yet; the log\'s index feed writes it', (err as Error)?.message);
+  if (openApproval) await stores.evidence.openApproval(openApproval).catch(indexLater);
+  if (usesApproval) await stores.evidence.markApprovalUsed(cited.approval_id, decision.decision_id).catch(indexLater);
+  return { decision, receipt, input, workerId, snapshot };
 }

@@ -1,5 +1,5 @@
-// Assembly of one decision's evidence: the unsigned receipt fields and the rows the chain writer
-// stores (decision row + receipt row + approval changes). Pure record building, no I/O.
+// Assembly of one decision's evidence: the unsigned receipt fields and the rows the tenant log
+// stores and feeds to the D1 index (decision row + receipt row + approval changes). Pure, no I/O.
 import { buildReceipt, type Receipt } from '../../src/receipts/index.js';
 import type { RouteInput } from '../../src/routing/index.js';
 import type { HallDecision } from '../schemas.js';
@@ -27,9 +27,13 @@ export function policyDecisionOf(f: Pick<DecisionFacts, 'decision' | 'denyCode'>
   return !f.decision.denied ? 'ALLOW' : f.denyCode === REQUIRES_APPROVAL ? 'REQUIRE_HUMAN' : 'DENY';
 }
 
-/** The unsigned receipt of link `seq` (its hash is taken by the caller: the next link needs it). */
-export function unsignedReceipt(f: DecisionFacts, seq: number, prevHash: string | null): ReturnType<typeof buildReceipt> {
+/**
+ * The unsigned receipt of link `seq` (its hash is taken by the caller: the next link needs it).
+ * `shard` is set only for a sharded tenant's logs (receipts of an unsharded log name no shard).
+ */
+export function unsignedReceipt(f: DecisionFacts, seq: number, prevHash: string | null, shard?: number): ReturnType<typeof buildReceipt> {
   return buildReceipt({
+    ...(shard !== undefined ? { shard } : {}),
     tenant_id: f.tenantId,
     seq,
     prev_receipt_hash: prevHash,

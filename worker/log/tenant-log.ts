@@ -14,8 +14,7 @@ import type { HallEnv } from '../env.js';
 import { HallHttpError } from '../http/problem.js';
 import type { DecisionFacts } from '../decision/evidence-record.js';
 
-/** A tenant may split its log into at most this many independent shards (tenant record `shards`). */
-export const MAX_LOG_SHARDS = 16;
+export { MAX_LOG_SHARDS } from './limits.js';
 
 /** The Merkle tree over the first `size` leaves. */
 export interface TreeHead {
@@ -43,11 +42,28 @@ export interface IndexStatus {
   oldest_unindexed_at: string | null;
 }
 
-/** What the decision path hands the log for one decision (the log adds seq, link and signature). */
-export type AppendRequest = Omit<DecisionFacts, 'signingKeyId'> & { decisionJson: string };
+/**
+ * What the decision path hands the log for one decision: the log adds seq, link and signature.
+ * `signingKeyId` is the kid the Worker checked is recorded in the key set; the log signs only with it.
+ */
+export type AppendRequest = DecisionFacts & { decisionJson: string };
+
+/** Where an append spent its time inside the object (Server-Timing when the bench asks for it). */
+export interface AppendTiming {
+  /** Queued behind the batch being written (ms). */
+  waitMs: number;
+  /** Signing the batch (ms). */
+  signMs: number;
+  /** The SQLite transaction (ms). */
+  writeMs: number;
+  /** Appends in that batch. */
+  batch: number;
+}
 
 /** The object's answer to an append: the durable signed receipt, or why nothing was written. */
-export type AppendOutcome = { ok: true; receipt: Receipt } | { ok: false; status: number; code: string; message: string; issues?: { path: string[]; message: string }[] };
+export type AppendOutcome =
+  | { ok: true; receipt: Receipt; timing?: AppendTiming }
+  | { ok: false; status: number; code: string; message: string; issues?: { path: string[]; message: string }[] };
 
 /** One log's RPC surface (what the object implements). Every call names the log it is for. */
 export interface TenantLogRpc {
@@ -76,7 +92,7 @@ export type RpcResult<T> = { ok: true; value: T } | { ok: false; status: number;
 export interface TenantLog {
   readonly address: LogAddress;
   /** Appends one decision's evidence; resolves with the signed receipt once it is durable. */
-  append(request: AppendRequest): Promise<Receipt>;
+  append(request: AppendRequest, timing?: AppendTiming): Promise<Receipt>;
   /** The current tree head, or the head of the tree over the first `size` leaves. */
   treeHead(size?: number): Promise<TreeHead>;
   /** RFC 9162 PATH(leafIndex, D[0:treeSize]), leaf side first. */
@@ -102,6 +118,9 @@ export function logObjectName(tenantId: string, shard: number): string {
 }
 
 export const RECEIPT_CHAIN_UNAVAILABLE = 'RECEIPT_CHAIN_UNAVAILABLE';
+
+/** An append the log has not answered within this long fails with 503 (ms). */
+export const APPEND_DEADLINE_MS = 10_000;
 
 /** A log the Worker could not reach, or that failed: nothing was recorded or allowed. */
 export function logUnavailable(detail?: string): HallHttpError {
@@ -135,9 +154,18 @@ class ObjectTenantLog implements TenantLog {
     readonly address: LogAddress,
   ) {}
 
-  async append(request: AppendRequest): Promise<Receipt> {
-    const out = await rpc(() => this.stub.append(this.address, request));
-    if (out.ok) return out.receipt;
+  async append(request: AppendRequest, timing?: AppendTiming): Promise<Receipt> {
+    // A log that does not answer in time fails the call (nothing allowed). If its write lands
+    // later, the chain simply holds a receipt nobody was answered with — never a gap or a fork.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(logUnavailable(`no answer within ${APPEND_DEADLINE_MS / 1000} s`)), APPEND_DEADLINE_MS);
+    });
+    const out = await rpc(() => Promise.race([this.stub.append(this.address, request), deadline])).finally(() => { if (timer !== undefined) clearTimeout(timer); });
+    if (out.ok) {
+      if (timing && out.timing) Object.assign(timing, out.timing);
+      return out.receipt;
+    }
     throw new HallHttpError(out.status, out.code, out.message, out.issues ? { issues: out.issues } : {});
   }
   async treeHead(size?: number): Promise<TreeHead> {

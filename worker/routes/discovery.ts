@@ -20,7 +20,10 @@ export async function health(ctx: RequestContext): Promise<Response> {
     signing = 'unavailable';
     if (err instanceof HallHttpError) signingProblem = err.code;
   }
-  const problems = [...(snap.problem ? [snap.problem.code] : []), ...(signing === 'ok' ? [] : [signingProblem])];
+  // The D1 query index trails the tenant logs (receipts are durable in the logs first).
+  const lag = await ctx.runtime.logs.indexLag(ctx);
+  const indexProblem = lag === null ? ['EVIDENCE_INDEX_UNAVAILABLE'] : lag.logs_failing > 0 ? ['EVIDENCE_INDEX_TRAILING'] : [];
+  const problems = [...(snap.problem ? [snap.problem.code] : []), ...(signing === 'ok' ? [] : [signingProblem]), ...indexProblem];
   return jsonResponse({
     status: problems.length ? 'degraded' : 'ok',
     wcp_version: WCP_VERSION,
@@ -34,6 +37,7 @@ export async function health(ctx: RequestContext): Promise<Response> {
     require_signatory: snap.hallConfig?.require_signatory ?? false,
     require_worker_attestation: snap.hallConfig?.require_worker_attestation ?? false,
     signing,
+    evidence_index: lag ?? { status: 'unavailable' },
     problems,
   });
 }

@@ -6,6 +6,8 @@ import { parseWith, pathParam, queryObject } from '../http/body.js';
 import { HallHttpError, jsonResponse } from '../http/problem.js';
 import type { DecisionListRow, DecisionRow, ReceiptRow } from '../stores/evidence-store.js';
 import { MAX_ID_LENGTH } from '../schemas.js';
+import { awaitIndex } from '../log/log-directory.js';
+import { MAX_LOG_SHARDS } from '../log/tenant-log.js';
 
 const id = z.string().min(1).max(MAX_ID_LENGTH);
 const isoTime = z.iso.datetime({ offset: true }).transform((s) => new Date(s).toISOString());
@@ -30,6 +32,8 @@ export const ReceiptsQuerySchema = z
     tenant_id: id,
     after_seq: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0),
     limit: z.coerce.number().int().min(1).max(1000).default(100),
+    /** Which of a sharded tenant's logs (each its own chain); 0, the tenant's original log, by default. */
+    shard: z.coerce.number().int().min(0).max(MAX_LOG_SHARDS - 1).default(0),
   })
   .strict();
 
@@ -94,6 +98,8 @@ export async function listDecisions(ctx: RequestContext): Promise<Response> {
     }
     tenant = readable[0];
   }
+  // The index trails the tenant logs by a few ms: let the logs this read covers catch up first.
+  await awaitIndex(ctx, tenant ?? null);
   const rows: DecisionListRow[] = await ctx.stores.evidence.listDecisions({
     tenant_id: tenant,
     capability_id: q.capability_id,
@@ -119,6 +125,7 @@ export async function getDecision(ctx: RequestContext): Promise<Response> {
   const p = await requirePrincipal(ctx);
   const decisionId = ctx.params['decision_id'] ?? '';
   if (decisionId.length > MAX_ID_LENGTH) throw notFound('decision');
+  await awaitIndex(ctx, p.kind === 'tenant' ? p.id : null);
   const row = await ctx.stores.evidence.getDecision(pathParam(ctx.params, 'decision_id'));
   // Another tenant's decision is reported as absent, not forbidden: ids are not an oracle.
   if (!row || !canRead(p, row.tenant_id)) throw notFound('decision');
@@ -133,7 +140,17 @@ export async function getReceipt(ctx: RequestContext): Promise<Response> {
   const p = await requirePrincipal(ctx);
   const receiptId = ctx.params['receipt_id'] ?? '';
   if (receiptId.length > MAX_ID_LENGTH) throw notFound('receipt');
-  const row = await ctx.stores.evidence.getReceipt(pathParam(ctx.params, 'receipt_id'));
+  const id = pathParam(ctx.params, 'receipt_id');
+  if (p.kind === 'tenant') {
+    // A tenant's own receipt comes from its logs (exact, whatever the index lag).
+    for (const log of await ctx.runtime.logs.all(ctx, p.id)) {
+      const receipt = await log.receiptById(id);
+      if (receipt) return jsonResponse({ receipt });
+    }
+    throw notFound('receipt');
+  }
+  await awaitIndex(ctx, null);
+  const row = await ctx.stores.evidence.getReceipt(id);
   if (!row || !canRead(p, row.tenant_id)) throw notFound('receipt');
   return jsonResponse({ receipt: receiptOf(row) });
 }
@@ -142,11 +159,14 @@ export async function listReceipts(ctx: RequestContext): Promise<Response> {
   const p = await requirePrincipal(ctx);
   const q = parseWith(ReceiptsQuerySchema, queryObject(ctx.url), 'The query', 'INVALID_QUERY');
   if (!canRead(p, q.tenant_id)) assertTenantAccess(p, q.tenant_id, true);
-  const rows = await ctx.stores.evidence.listReceipts(q.tenant_id, q.after_seq, q.limit);
-  const last = rows[rows.length - 1];
+  // Chain segments are served by the tenant's log itself: exact, never behind the index.
+  const shards = await ctx.runtime.logs.shardsOf(ctx, q.tenant_id);
+  const receipts = await ctx.runtime.logs.open(ctx, q.tenant_id, q.shard, Math.max(shards, q.shard + 1)).listReceipts(q.after_seq, q.limit);
+  const last = receipts[receipts.length - 1];
   return jsonResponse({
     tenant_id: q.tenant_id,
-    receipts: rows.map(receiptOf),
-    next_after_seq: rows.length === q.limit && last ? last.seq : null,
+    ...(shards > 1 || q.shard > 0 ? { shard: q.shard, shards } : {}),
+    receipts,
+    next_after_seq: receipts.length === q.limit && last ? last.seq : null,
   });
 }

@@ -173,6 +173,13 @@ export interface EvidenceStore {
    * event in the same batch; resolved_* untouched. False when it is no longer pending, open and at from_level.
    */
   escalateApproval(approvalId: string, nowMs: number, update: EscalateApprovalUpdate): Promise<boolean>;
+  /**
+   * Opens the approval a REQUIRE_HUMAN decision named (row + its `open` event). Idempotent: the
+   * tenant log's index feed writes the same rows, so whichever lands first wins and the other is a no-op.
+   */
+  openApproval(row: ApprovalRow): Promise<void>;
+  /** Records which decision used a claimed approval (idempotent; the index feed writes it too). */
+  markApprovalUsed(approvalId: string, decisionId: string): Promise<void>;
   /** approved → used, atomically, with a use event; false when someone else used it first or it expired. */
   claimApproval(approvalId: string, nowMs: number, usedAt: string): Promise<boolean>;
   /** Undo a claim whose decision could not be recorded (the approval was never really used); writes a release event. */
@@ -205,6 +212,43 @@ function eventStatement(db: D1Database, where: string, args: unknown[]): D1Prepa
        FROM approvals a WHERE a.approval_id = ?1 AND ${where}`,
     )
     .bind(...args);
+}
+
+/**
+ * `<verb> <table> (columns) VALUES (…), (…)` statements for `rows`, chunked under D1's 100 bound
+ * parameters per statement: N rows cost a handful of statements instead of N.
+ */
+export function multiRowInsert(db: D1Database, verb: string, columns: readonly string[], rows: readonly unknown[][]): D1PreparedStatement[] {
+  const stmts: D1PreparedStatement[] = [];
+  const perStmt = Math.floor(100 / columns.length);
+  for (let i = 0; i < rows.length; i += perStmt) {
+    const chunk = rows.slice(i, i + perStmt);
+    const values = chunk.map((_, r) => '(' + columns.map((_, c) => `?${r * columns.length + c + 1}`).join(', ') + ')').join(', ');
+    stmts.push(db.prepare(`${verb} (${columns.join(', ')}) VALUES ${values}`).bind(...chunk.flat()));
+  }
+  return stmts;
+}
+
+/** An opened approval and the `open` event that starts its history; both ignored when already there. */
+export function approvalOpenStatements(db: D1Database, a: ApprovalRow): D1PreparedStatement[] {
+  return [
+    db
+      .prepare(
+        `INSERT OR IGNORE INTO approvals (approval_id, tenant_id, decision_id, correlation_id, capability_id, env, data_label,
+           request_fingerprint, supervisor_level, status, reason, escalation_context, created_at, expires_at, expires_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)`,
+      )
+      .bind(a.approval_id, a.tenant_id, a.decision_id, a.correlation_id, a.capability_id, a.env, a.data_label,
+        a.request_fingerprint, a.supervisor_level, a.status, a.reason, a.escalation_context, a.created_at, a.expires_at, a.expires_ms),
+    db
+      .prepare(`INSERT OR IGNORE INTO approval_events (approval_id, seq, action, from_level, to_level, actor, at, note) VALUES (?1, 1, 'open', NULL, ?2, ?3, ?4, ?5)`)
+      .bind(a.approval_id, a.supervisor_level, HALL_ACTOR, a.created_at, `REQUIRE_HUMAN decision ${a.decision_id}`),
+  ];
+}
+
+/** The decision that used an approval; set once (a repeat with the same decision changes nothing). */
+export function approvalUsedStatement(db: D1Database, approvalId: string, decisionId: string): D1PreparedStatement {
+  return db.prepare('UPDATE approvals SET used_by_decision_id = ?1 WHERE approval_id = ?2 AND used_by_decision_id IS NULL').bind(decisionId, approvalId);
 }
 
 function asDecision(r: Record<string, unknown>): DecisionListRow {
@@ -322,7 +366,11 @@ export class D1EvidenceStore implements EvidenceStore {
   }
 
   getReceipt(receiptId: string): Promise<ReceiptRow | null> {
-    return this.run('getReceipt', () => this.db.prepare('SELECT * FROM receipts WHERE receipt_id = ?1').bind(receiptId).first<ReceiptRow>());
+    // A sharded tenant's receipts of shards ≥ 1 are indexed in shard_receipts (migrations/0012).
+    const cols = 'receipt_id, tenant_id, seq, prev_receipt_hash, receipt_hash, decision_id, signing_key_id, created_at, receipt_json';
+    return this.run('getReceipt', () =>
+      this.db.prepare(`SELECT ${cols} FROM receipts WHERE receipt_id = ?1 UNION ALL SELECT ${cols} FROM shard_receipts WHERE receipt_id = ?1 LIMIT 1`).bind(receiptId).first<ReceiptRow>(),
+    );
   }
 
   listReceipts(tenantId: string, afterSeq: number, limit: number): Promise<ReceiptRow[]> {
@@ -402,6 +450,18 @@ export class D1EvidenceStore implements EvidenceStore {
         .prepare(`UPDATE approvals SET supervisor_level = ?1 WHERE approval_id = ?2 AND status = 'pending' AND expires_ms > ?3 AND supervisor_level = ?4`)
         .bind(u.to_level, approvalId, nowMs, u.from_level),
     );
+  }
+
+  openApproval(row: ApprovalRow): Promise<void> {
+    return this.run('openApproval', async () => {
+      await this.db.batch(approvalOpenStatements(this.db, row));
+    });
+  }
+
+  markApprovalUsed(approvalId: string, decisionId: string): Promise<void> {
+    return this.run('markApprovalUsed', async () => {
+      await approvalUsedStatement(this.db, approvalId, decisionId).run();
+    });
   }
 
   claimApproval(approvalId: string, nowMs: number, usedAt: string): Promise<boolean> {
