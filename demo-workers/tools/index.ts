@@ -41,6 +41,8 @@ export interface DemoTool<A = unknown> {
 }
 
 const MAX_TEXT = 200_000;
+/** texts × dimensions in one embedding answer. */
+const MAX_EMBED_NUMBERS = 65_536;
 const Text = z.string().min(1).max(MAX_TEXT);
 const Hex64 = z.string().regex(/^[0-9a-f]{64}$/, { message: 'a SHA-256 as 64 lowercase hex digits' });
 const Url = z.string().min(1).max(2048);
@@ -108,6 +110,10 @@ export const DEMO_TOOLS: readonly DemoTool[] = [
       })
       .strict(),
     run: (a) => {
+      // The Hall reads at most 1 MiB of a worker's answer; ~10 bytes per number keeps this well under it.
+      if (a.texts.length * a.dimensions > MAX_EMBED_NUMBERS) {
+        throw new ToolRefusal('EMBED_TOO_LARGE', `${a.texts.length} texts × ${a.dimensions} dimensions is more than ${MAX_EMBED_NUMBERS} numbers in one answer. Embed fewer texts per call, or use fewer dimensions.`);
+      }
       const vectors = a.texts.map((t) => embed(t, a.dimensions));
       return { text: `${vectors.length} vector${vectors.length === 1 ? '' : 's'} of ${a.dimensions} dimensions (${a.model}).`, structured: { model: a.model, dimensions: a.dimensions, vectors } };
     },

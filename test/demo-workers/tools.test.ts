@@ -107,6 +107,15 @@ describe('cap.doc.chunk, cap.ml.embed, cap.doc.hash, cap.research.register', () 
     expect(again.result['structuredContent']['vectors'][0]).toEqual(vectors[0]);
   });
 
+  it('an answer that would pass the Hall\'s 1 MiB result cap is refused up front (EMBED_TOO_LARGE)', async () => {
+    const texts = Array.from({ length: 65 }, (_, i) => `text ${i}`);
+    const big = await call('cap.ml.embed', { texts, dimensions: 1024 });
+    expect(big.result).toMatchObject({ isError: true, structuredContent: { error: { code: 'EMBED_TOO_LARGE' } } });
+    const fits = await call('cap.ml.embed', { texts: texts.slice(0, 64), dimensions: 1024 });
+    expect(fits.result['isError']).toBeUndefined();
+    expect(new TextEncoder().encode(JSON.stringify(fits.result)).length).toBeLessThan(1024 * 1024);
+  });
+
   it('hashes equal WebCrypto SHA-256 of each chunk, and the set digest covers their order', async () => {
     const chunks = ['first chunk', 'second chunk', 'ünïcödé chunk'];
     const { result } = await call('cap.doc.hash', { chunks });
