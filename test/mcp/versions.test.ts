@@ -169,3 +169,15 @@ describe('2026-07-28, stateless', () => {
     expect((await body(unknown)).error.code).toBe(-32601);
   });
 });
+
+describe('notifications', () => {
+  it('are accepted (202) in every served revision, refused (400 -32022) under a version not served', async () => {
+    const { fetch } = gateway();
+    for (const v of ['2026-07-28', '2025-11-25', '2025-06-18']) {
+      expect((await post(fetch, { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 1 } }, { 'mcp-protocol-version': v })).status).toBe(202);
+    }
+    const refused = await post(fetch, { jsonrpc: '2.0', method: 'notifications/initialized' }, { 'mcp-protocol-version': '2024-11-05' });
+    expect(refused.status).toBe(400);
+    expect((await body(refused)).error.code).toBe(-32022);
+  });
+});

@@ -6,10 +6,9 @@
 import type { RequestContext } from '../context.js';
 import { readJson } from '../http/body.js';
 import { HallHttpError } from '../http/problem.js';
-import { INVALID_REQUEST, McpRpcError, PARSE_ERROR, classify, errorResponse, type JsonRpcResponse } from './jsonrpc.js';
+import { INVALID_REQUEST, PARSE_ERROR, UNSUPPORTED_PROTOCOL_VERSION, classify, errorResponse, type JsonRpcResponse } from './jsonrpc.js';
 import { answerRequest, type CallBase } from './methods.js';
-import { requestVersion } from './request-version.js';
-import { HEADERLESS_VERSION, allowsBatch, eraOf, isSupportedVersion } from './versions.js';
+import { HEADERLESS_VERSION, SUPPORTED_VERSIONS, allowsBatch, eraOf, isSupportedVersion } from './versions.js';
 
 /** Largest POST body (a tool call's arguments travel in it). */
 export const MCP_BODY_LIMIT = 256 * 1024;
@@ -92,7 +91,7 @@ async function serveOne(base: CallBase, value: unknown): Promise<McpAnswer> {
       return { status, body: response };
     }
     case 'notification':
-      return acceptOrRefuse(base, m.message.method, m.message.params);
+      return acceptOrRefuse(base);
     case 'response':
       // The gateway never sends requests, so a response answers nothing; 2026-07-28 forbids sending one.
       return headerEra(base) === 'modern' ? refuse(400, INVALID_REQUEST, 'Invalid Request: a client must not send JSON-RPC responses to this endpoint.') : { status: 202, body: null };
@@ -101,15 +100,17 @@ async function serveOne(base: CallBase, value: unknown): Promise<McpAnswer> {
   }
 }
 
-/** A notification is accepted (202) when its protocol version is served here; nothing else is done with it. */
-function acceptOrRefuse(base: CallBase, method: string, params: Record<string, unknown> | undefined): McpAnswer {
-  try {
-    requestVersion(base.ctx.request.headers, method, params);
-    return { status: 202, body: null };
-  } catch (err) {
-    if (!(err instanceof McpRpcError)) throw err;
-    return refuse(400, err.code, err.message, err.data);
+/**
+ * A notification is accepted (202) unless its version header names a revision not served here;
+ * nothing is done with it (the gateway keeps no state a notification could change, and 2026-07-28
+ * defines no header rules for notification POSTs).
+ */
+function acceptOrRefuse(base: CallBase): McpAnswer {
+  const header = base.ctx.request.headers.get('mcp-protocol-version')?.trim();
+  if (header !== undefined && !isSupportedVersion(header)) {
+    return refuse(400, UNSUPPORTED_PROTOCOL_VERSION, 'Unsupported protocol version', { supported: [...SUPPORTED_VERSIONS], requested: header.slice(0, 64) });
   }
+  return { status: 202, body: null };
 }
 
 function headerEra(base: CallBase): 'modern' | 'legacy' {
