@@ -1,10 +1,13 @@
 // MCP section: what the governed gateway costs. Against a live local Hall — the real `npm start`
 // (wrangler dev: the Hall and the seed's demo workers in one session, seed loaded) in a throwaway
-// copy of the project (test/start/hall-process.ts) — three loads in the same run, alternating in
+// copy of the project (test/start/hall-process.ts) — four loads in the same run, alternating in
 // BENCH_MCP_ROUNDS rounds so drift in the machine's load hits all of them alike:
 //   /mcp     POST /mcp tools/call cap.doc.summarize: decide + receipt + dispatch to the demo
 //            worker over its Service binding (which re-verifies the receipt) + outcome record
 //   /route   POST /route for the same call: decide + receipt, nothing dispatched
+//   dry run  the same tools/call with _meta dry_run: the gateway's own layer (JSON-RPC, rehearsal,
+//            argument check) + decide + receipt, nothing dispatched — so /mcp − dry run is the cost
+//            of dispatch + outcome record, and dry run − /route the cost of the MCP layer
 //   worker   the same demo worker called directly: its bundle in its own workerd (Miniflare), the
 //            Hall's JWKS from the live Hall, one envelope per call built from a receipt of the
 //            /route round just before (receipts are single-use and fresh for 60 s; not timed)
@@ -95,11 +98,14 @@ export async function run(): Promise<void> {
 
     const mcpUrl = new URL('/mcp', hall.base);
     const mcpHeaders = { ...auth, accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-11-25' };
-    const mcp = async (agent: Agent, i: number): Promise<Answer> => {
-      const a = await send(agent, mcpUrl, 'POST', JSON.stringify({ jsonrpc: '2.0', id: i, method: 'tools/call', params: { name: TOOL, arguments: ARGS } }), mcpHeaders, true);
+    const tools = (dryRun: boolean) => async (agent: Agent, i: number): Promise<Answer> => {
+      const params = { name: TOOL, arguments: ARGS, ...(dryRun ? { _meta: { 'org.edgehall/wcp': { dry_run: true } } } : {}) };
+      const a = await send(agent, mcpUrl, 'POST', JSON.stringify({ jsonrpc: '2.0', id: i, method: 'tools/call', params }), mcpHeaders, true);
       const result = parse(a)?.['result'] as Record<string, unknown> | undefined;
       return { ...a, failed: !result || result['isError'] === true };
     };
+    const mcp = tools(false);
+    const dry = tools(true);
 
     // Each /route answer's receipt becomes one envelope for the direct worker round that follows.
     const routeUrl = new URL('/route', hall.base);
@@ -127,27 +133,33 @@ export async function run(): Promise<void> {
     // Warm-up: JIT, key caches on both sides, keep-alive sockets.
     const warm = Math.min(100, TOTAL);
     const warmMcp = await load(warm, CONNECTIONS, mcp);
+    const warmDry = await load(warm, CONNECTIONS, dry);
     envelopes = [];
     const warmRoute = await load(warm, CONNECTIONS, route);
     await load(envelopes.length, CONNECTIONS, direct);
 
     const perRound = Math.ceil(TOTAL / ROUNDS);
     const ms: LoadResult[] = [];
+    const ds: LoadResult[] = [];
     const rs: LoadResult[] = [];
     const ws: LoadResult[] = [];
     for (let i = 0; i < ROUNDS; i++) {
       ms.push(await load(perRound, CONNECTIONS, mcp));
+      ds.push(await load(perRound, CONNECTIONS, dry));
       envelopes = [];
       rs.push(await load(perRound, CONNECTIONS, route));
       ws.push(await load(envelopes.length, CONNECTIONS, direct));
     }
-    const [m, r, w] = [merge(ms), merge(rs), merge(ws)];
+    const [m, d, r, w] = [merge(ms), merge(ds), merge(rs), merge(ws)];
     console.log(`POST /mcp tools/call  ${fmt(m)}   (decide + receipt + dispatch + outcome)`);
+    console.log(`  same, dry run       ${fmt(d)}   (MCP layer + decide + receipt)`);
     console.log(`POST /route           ${fmt(r)}   (decide + receipt)`);
     console.log(`worker, direct        ${fmt(w)}   (verifyDispatch + summarize)`);
     breakdown('/mcp', m);
+    breakdown('/mcp dry run', d);
     breakdown('/route', r);
     console.log(`ratios: /mcp : /route throughput ${(m.perSec / r.perSec).toFixed(2)}, p50 ${(m.p50 / r.p50).toFixed(2)}x, p99 ${(m.p99 / r.p99).toFixed(2)}x; worker p50 = ${(w.p50 / r.p50).toFixed(2)}x /route`);
+    console.log(`where /mcp's p50 goes: MCP layer (dry run − /route) ${(d.p50 - r.p50).toFixed(2)} ms, dispatch + outcome (/mcp − dry run) ${(m.p50 - d.p50).toFixed(2)} ms, of which the worker's own p50 ${w.p50.toFixed(2)} ms`);
     console.log(`  per-round /mcp : /route throughput ${ms.map((x, i) => (x.perSec / rs[i]!.perSec).toFixed(2)).join(' ')}`);
     const budget = GOAL * r.p50 + w.p50;
     const budgetT = GOAL * perRequestMs(r) + perRequestMs(w);
@@ -155,15 +167,15 @@ export async function run(): Promise<void> {
       `goal /mcp <= ${GOAL} x /route + worker: p50 ${m.p50.toFixed(2)} ms vs ${budget.toFixed(2)} ms (${(m.p50 / budget).toFixed(2)} of budget) — ${m.p50 <= budget ? 'met' : 'NOT met'};` +
         ` at throughput ${perRequestMs(m).toFixed(2)} vs ${budgetT.toFixed(2)} ms per request per connection (${(perRequestMs(m) / budgetT).toFixed(2)} of budget)`,
     );
-    if (m.failed || r.failed || w.failed) {
-      console.log(`calls that did not do their job: /mcp ${m.failed} ${JSON.stringify([...m.statuses])}, /route ${r.failed} ${JSON.stringify([...r.statuses])}, worker ${w.failed} ${JSON.stringify([...w.statuses])}`);
+    if (m.failed || d.failed || r.failed || w.failed) {
+      console.log(`calls that did not do their job: /mcp ${m.failed} ${JSON.stringify([...m.statuses])}, dry run ${d.failed}, /route ${r.failed} ${JSON.stringify([...r.statuses])}, worker ${w.failed} ${JSON.stringify([...w.statuses])}`);
     }
 
     // Evidence: one receipt per /mcp and /route call, and the chain verifies against the Hall's keys.
     const admin = new HallClient({ baseUrl: hall.base, token: vars['HALL_ADMIN_TOKEN']! });
     const chain = await admin.verifyChain('demo', { max: 1_000_000 });
-    const calls = [warmMcp, warmRoute, ...ms, ...rs].reduce((a, x) => a + x.latencies.length, 0);
-    console.log(`chain demo: ${chain.receipts.length} receipts for ${calls} /mcp + /route calls: ${chain.receipts.length === calls ? 'one each' : 'MISMATCH'}, ${chain.ok ? 'verifies' : `BROKEN (${JSON.stringify(chain).slice(0, 200)})`}`);
+    const calls = [warmMcp, warmDry, warmRoute, ...ms, ...ds, ...rs].reduce((a, x) => a + x.latencies.length, 0);
+    console.log(`chain demo: ${chain.receipts.length} receipts for ${calls} /mcp (incl. dry run) + /route calls: ${chain.receipts.length === calls ? 'one each' : 'MISMATCH'}, ${chain.ok ? 'verifies' : `BROKEN (${JSON.stringify(chain).slice(0, 200)})`}`);
   } finally {
     await worker?.dispose();
     await hall.stop();
