@@ -183,3 +183,13 @@ describe('authentication', () => {
     expect(String(err)).toMatch(/401|Unauthorized|AUTH_REQUIRED/);
   });
 });
+
+describe('/openapi.json', () => {
+  it('lists POST /mcp and the protected-resource metadata', async () => {
+    const doc = (await (await gateway().fetch(`${HALL}/openapi.json`)).json()) as Json;
+    expect(doc.paths['/mcp'].post).toBeDefined();
+    expect(doc.paths['/mcp'].get).toBeUndefined();
+    expect(doc.paths['/.well-known/oauth-protected-resource'].get).toBeDefined();
+    expect(doc.paths['/.well-known/oauth-protected-resource/mcp'].get).toBeDefined();
+  });
+});
