@@ -8,13 +8,15 @@ import { describe, expect, it } from 'vitest';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
 
-// Each of these files is executed by test/routing (sdk-*) or test/examples (the rest).
+// Each of these files is executed by test/routing (sdk-*), test/dispatch-node (dispatch-target) or
+// test/examples (the rest).
 const embedded = [
   ['examples/sdk-route.ts', 'ts'],
   ['examples/node-quickstart.ts', 'ts'],
   ['examples/browser-verify-chain.html', 'html'],
   ['examples/worker-tool-gateway.ts', 'ts'],
   ['examples/agent-tool-call.ts', 'ts'],
+  ['examples/dispatch-target.ts', 'ts'],
 ] as const;
 
 describe('README', () => {
