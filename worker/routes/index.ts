@@ -42,7 +42,7 @@ import { getProtectedResource, getProtectedResourceMcp, postMcp } from './mcp.js
 import { JsonRpcRequestSchema } from '../mcp/jsonrpc.js';
 import { importKvRegistry } from './registry-import.js';
 import { getVerifySdk } from './sdk.js';
-import { ConsistencyQuerySchema, ProofQuerySchema, getCheckpoint, getConsistency, getReceiptProof } from './log.js';
+import { CheckpointQuerySchema, ConsistencyQuerySchema, ProofQuerySchema, getCheckpoint, getConsistency, getReceiptProof } from './log.js';
 import { CrewQuerySchema, DenialsQuerySchema, FeedQuerySchema, ResolvedQuerySchema, SummaryQuerySchema, crew, decisionRule, feed, resolvedApprovals, statsDenials, statsSummary, whoami } from './monitor-views.js';
 import { getClientSdk, getMonitorCss, getMonitorJs, getMonitorPage } from './monitor.js';
 import { RulesVersionsQuerySchema, getRulesVersion, listRulesVersions } from './rules-history.js';
@@ -112,8 +112,9 @@ export const ROUTES: readonly RouteSpec[] = [
     statuses: [404, 503],
   }),
   route('GET', '/wcp/log/:tenant_id/checkpoint', getCheckpoint, {
-    summary: "The tenant log's current C2SP tlog-checkpoint signed note (origin <host>/wcp/log/<tenant>, tree size, base64 root; Ed25519 by the Hall's receipt key, key name = origin). Tenant or admin.",
+    summary: "The tenant log's current C2SP tlog-checkpoint signed note (origin <hall>/log/<tenant>[/shard/<k>], tree size, base64 root; Ed25519 by the Hall's receipt key, key name = origin). Tenant or admin.",
     auth: 'tenant',
+    query: CheckpointQuerySchema,
     responseType: 'text/plain',
     statuses: [503],
   }),
