@@ -75,13 +75,13 @@ export function callRouteRequest(
 }
 
 /** A rehearsal of a call with these routing facts: what tools/list and argument checks decide on. */
-export function previewInput(tenantId: string, capabilityId: string, choice: RoutingChoice, args: Record<string, unknown> = {}): RouteInput {
+export function previewInput(tenantId: string, capabilityId: string, choice: RoutingChoice): RouteInput {
   return {
     ...choice,
     tenant_id: tenantId,
     capability_id: capabilityId,
     correlation_id: 'mcp-preview',
-    request: { tool: capabilityId, arguments: args },
+    request: { tool: capabilityId, arguments: {} },
     blast_radius: null,
     blast_score: null,
     privilege_context: null,

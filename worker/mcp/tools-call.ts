@@ -54,8 +54,10 @@ export async function callTool(call: McpCall, params: McpParams): Promise<CallTo
   const snap = await currentSnapshot(ctx);
   if (!isKnownCapability(snap, tool)) throw new McpRpcError(INVALID_PARAMS, `Unknown tool: ${tool.slice(0, 256)}. tools/list names the tools this token may call.`);
   // Arguments are checked against the schema of the worker that would run the call, before anything
-  // is recorded. When the rehearsal says the call would be denied, the decision below says why.
-  const expected = rehearse(snap, previewInput(tenant.tenantId, tool, routingChoice(tenant.facts, wcp), args), tenant.facts);
+  // is recorded. When the rehearsal says the call would be denied, the decision below says why. The
+  // rehearsal leaves the arguments out: no decision step reads inside request.arguments, and large
+  // arguments are then hashed once (by the real decision), not twice.
+  const expected = rehearse(snap, previewInput(tenant.tenantId, tool, routingChoice(tenant.facts, wcp)), tenant.facts);
   if (expected) assertArguments(call, expected, args);
   timer.mark('mcp');
 
