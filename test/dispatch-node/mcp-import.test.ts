@@ -16,36 +16,45 @@ const require = createRequire(import.meta.url);
 const everythingMain = join(dirname(require.resolve('@modelcontextprotocol/server-everything/package.json')), 'dist', 'index.js');
 
 let upstream: ChildProcess;
+let upstreamPort: number;
 let upstreamUrl: string;
+let upstreamOutput = '';
 let hall: LiveHall;
 
 async function startEverything(port: number): Promise<ChildProcess> {
   const child = spawn(process.execPath, [everythingMain, 'streamableHttp'], { env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
+  upstreamOutput = '';
+  child.stdout!.on('data', (d) => (upstreamOutput += d));
+  child.stderr!.on('data', (d) => (upstreamOutput += d));
   const deadline = Date.now() + 30_000;
-  while (!out.includes(`listening on port ${port}`)) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`server-everything did not start:\n${out}`);
+  while (!upstreamOutput.includes(`listening on port ${port}`)) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`server-everything did not start:\n${upstreamOutput}`);
     await new Promise((r) => setTimeout(r, 100));
   }
   return child;
 }
 
+async function stopEverything(): Promise<void> {
+  if (upstream && upstream.exitCode === null && upstream.signalCode === null) {
+    const exited = new Promise((r) => upstream.once('exit', r));
+    upstream.kill('SIGTERM');
+    await exited;
+  }
+}
+
+/** Sessions server-everything opened since it started (it logs each one). */
+const sessionsOpened = (): number => upstreamOutput.split('Session initialized with ID').length - 1;
+
 beforeAll(async () => {
-  const port = await freePort();
-  upstream = await startEverything(port);
-  upstreamUrl = `http://127.0.0.1:${port}/mcp`;
+  upstreamPort = await freePort();
+  upstream = await startEverything(upstreamPort);
+  upstreamUrl = `http://127.0.0.1:${upstreamPort}/mcp`;
   hall = await startLiveHall({ bindings: { HALL_LOCAL_DEV: '1' } });
 });
 
 afterAll(async () => {
   await hall?.close();
-  if (upstream && upstream.exitCode === null) {
-    const exited = new Promise((r) => upstream.once('exit', r));
-    upstream.kill('SIGTERM');
-    await exited;
-  }
+  await stopEverything();
 });
 
 function api(path: string, init: { method?: string; token?: string; json?: unknown } = {}): Promise<Response> {
@@ -160,6 +169,22 @@ describe('governed calls through POST /mcp', () => {
     const weather = (await client.callTool({ name: 'cap.everything.weather', arguments: { location: 'Chicago' } })) as ToolResult;
     expect(weather.isError).toBeFalsy();
     expect(typeof weather.structuredContent?.['temperature']).toBe('number');
+  });
+
+  it('reuses one upstream session for the worker\'s calls, and opens a new one when the upstream forgot it', async () => {
+    const before = sessionsOpened();
+    for (let i = 0; i < 3; i++) {
+      const r = (await client.callTool({ name: 'cap.everything.echo', arguments: { message: `call ${i}` } })) as ToolResult;
+      expect(r.content[0]!.text).toBe(`Echo: call ${i}`);
+    }
+    expect(sessionsOpened() - before).toBeLessThanOrEqual(1);
+    // The upstream restarts (its sessions are gone): the Hall's session is refused, it starts a new one.
+    await stopEverything();
+    upstream = await startEverything(upstreamPort);
+    const again = (await client.callTool({ name: 'cap.everything.echo', arguments: { message: 'after a restart' } })) as ToolResult;
+    expect(again.isError).toBeFalsy();
+    expect(again.content[0]!.text).toBe('Echo: after a restart');
+    expect(sessionsOpened()).toBe(1);
   });
 
   it('a rule change denies a tool that was allowed a moment earlier', async () => {

@@ -14,7 +14,7 @@ import { canonicalJson, sha256Hex } from '../../src/util/index.js';
 import type { RequestContext } from '../context.js';
 import type { RecordedDecision } from '../decision/decide-and-record.js';
 import { Deadline, DEFAULT_DISPATCH_TIMEOUT_MS, DispatchFailure, parseJsonBytes, readAll, send, type TargetFetcher } from './exchange.js';
-import { McpUpstream } from './mcp-client.js';
+import { McpUpstream, type McpAnswer, type McpSession } from './mcp-client.js';
 import { dispatchPolicyOf, dispatchTargetProblems } from './target-policy.js';
 import type { DispatchCall, DispatchOutcome, Dispatcher, ToolResult } from './types.js';
 
@@ -132,29 +132,70 @@ function toolResult(value: unknown, status: number, bytes: Uint8Array): ToolResu
   return r.data;
 }
 
+// Upstream MCP sessions, reused across calls of one worker (an isolate-wide map of plain data, never
+// a pending promise): a call then costs one round trip instead of three. Keyed by worker, URL and
+// credential, so no two workers — or credentials — ever share a session's state.
+const MAX_SESSIONS = 256;
+const SESSION_TTL_MS = 10 * 60_000;
+const upstreamSessions = new Map<string, McpSession & { at: number }>();
+
+function sessionKey(workerId: string, url: string, auth: string | undefined): string {
+  return `${workerId}\n${url}\n${auth === undefined ? '' : sha256Hex(auth)}`;
+}
+
+function cachedSession(key: string): McpSession | null {
+  const s = upstreamSessions.get(key);
+  if (!s) return null;
+  if (Date.now() - s.at > SESSION_TTL_MS) {
+    upstreamSessions.delete(key);
+    return null;
+  }
+  return s;
+}
+
+function keepSession(key: string, session: McpSession | null): void {
+  if (session === null) return;
+  if (upstreamSessions.size >= MAX_SESSIONS) upstreamSessions.delete(upstreamSessions.keys().next().value!);
+  upstreamSessions.set(key, { ...session, at: Date.now() });
+}
+
+/** A resumed session the upstream no longer knows: it refused the request at the transport. */
+const sessionGone = (err: unknown): boolean => err instanceof DispatchFailure && (err.httpStatus === 404 || err.httpStatus === 400);
+
 /** mcp: tools/call on the upstream with the arguments and the envelope in _meta. */
 async function callUpstream(ctx: RequestContext, plan: DispatchPlan, envelope: DispatchEnvelope, deadline: Deadline): Promise<Answer> {
   const target = plan.target as Extract<DispatchTarget, { kind: 'mcp' }>;
   const auth = authorization(ctx, target);
-  const upstream = new McpUpstream(
-    {
-      url: target.url,
-      fetcher: GLOBAL_FETCH,
-      ...(auth ? { authorization: auth } : {}),
-      headers: { [DISPATCH_DECISION_HEADER]: envelope.decision_id, [DISPATCH_RECEIPT_HEADER]: envelope.receipt.receipt_id },
-    },
-    deadline,
-  );
-  try {
-    await upstream.initialize();
-    const name = plan.tool?.upstream_tool ?? envelope.tool;
-    const answer = await upstream.request('tools/call', { name, arguments: dispatchArguments(envelope.route_input), _meta: { [DISPATCH_META_KEY]: envelope } });
-    const { content, structuredContent, isError } = answer.result as Record<string, unknown>;
-    const picked = { content, ...(structuredContent !== undefined ? { structuredContent } : {}), ...(isError !== undefined ? { isError } : {}) };
-    return { result: toolResult(picked, answer.httpStatus, answer.bytes), bytes: answer.bytes, httpStatus: answer.httpStatus };
-  } finally {
-    ctx.waitUntil(upstream.close());
+  const endpoint = {
+    url: target.url,
+    fetcher: GLOBAL_FETCH,
+    ...(auth ? { authorization: auth } : {}),
+    headers: { [DISPATCH_DECISION_HEADER]: envelope.decision_id, [DISPATCH_RECEIPT_HEADER]: envelope.receipt.receipt_id },
+  };
+  const params = { name: plan.tool?.upstream_tool ?? envelope.tool, arguments: dispatchArguments(envelope.route_input), _meta: { [DISPATCH_META_KEY]: envelope } };
+  const key = sessionKey(plan.workerId, target.url, auth);
+  const resumed = cachedSession(key);
+  let answer: McpAnswer | undefined;
+  if (resumed) {
+    const upstream = new McpUpstream(endpoint, deadline);
+    upstream.resume(resumed);
+    try {
+      answer = await upstream.request('tools/call', params);
+    } catch (err) {
+      // The session expired upstream (the call was refused, not run): start a new one, once.
+      if (!sessionGone(err)) throw err;
+      upstreamSessions.delete(key);
+    }
   }
+  if (!answer) {
+    const upstream = new McpUpstream(endpoint, deadline);
+    await upstream.initialize();
+    keepSession(key, upstream.session);
+    answer = await upstream.request('tools/call', params);
+  }
+  const { content, structuredContent, isError } = answer.result as Record<string, unknown>;
+  const picked = { content, ...(structuredContent !== undefined ? { structuredContent } : {}), ...(isError !== undefined ? { isError } : {}) };
+  return { result: toolResult(picked, answer.httpStatus, answer.bytes), bytes: answer.bytes, httpStatus: answer.httpStatus };
 }
 
 // Compiled output schemas, by their canonical JSON (a Validator holds no I/O, so sharing is safe).

@@ -43,7 +43,13 @@ export interface McpAnswer {
 
 const clip = (s: string, n = 300): string => (s.length > n ? s.slice(0, n) + '…' : s);
 
-/** One upstream MCP conversation: handshake, one request, close. */
+/** What resumes a session the upstream issued (an Mcp-Session-Id and the version negotiated for it). */
+export interface McpSession {
+  sessionId: string;
+  protocolVersion: string;
+}
+
+/** One upstream MCP conversation: handshake (or a resumed session), requests, close. */
 export class McpUpstream {
   private sessionId: string | null = null;
   private protocolVersion: string | null = null;
@@ -53,6 +59,17 @@ export class McpUpstream {
     private readonly endpoint: McpEndpoint,
     private readonly deadline: Deadline,
   ) {}
+
+  /** The session the upstream issued at initialize (null: it runs without sessions). */
+  get session(): McpSession | null {
+    return this.sessionId !== null && this.protocolVersion !== null ? { sessionId: this.sessionId, protocolVersion: this.protocolVersion } : null;
+  }
+
+  /** Continues a session initialized earlier instead of a new handshake. */
+  resume(session: McpSession): void {
+    this.sessionId = session.sessionId;
+    this.protocolVersion = session.protocolVersion;
+  }
 
   /** initialize + notifications/initialized. */
   async initialize(): Promise<{ serverInfo: { name: string; version: string }; protocolVersion: string }> {
