@@ -13,7 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { CLIENT_SDK_JS } from '../worker/generated/client-sdk.js';
 import { MONITOR_CSS, MONITOR_HTML, MONITOR_JS } from '../worker/generated/monitor-assets.js';
 import { VERIFY_SDK_JS } from '../worker/generated/verify-sdk.js';
-import { feedQuery } from '../worker/stores/monitor-queries.js';
+import { feedQuery } from '../worker/stores/monitor-sql.js';
 import { startLiveHall } from '../test/client/live-hall.js';
 
 export const MONITOR_BUDGET_GZIP = 60 * 1024;

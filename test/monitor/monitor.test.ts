@@ -9,12 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { HallClient, enrollmentArtifactHash } from '../../src/client/entry.js';
+import { HallClient, enrollmentArtifactHash, type HallRouteRequest } from '../../src/client/entry.js';
 import { launchChromium } from '../browser/chromium.js';
 import { deleteStoredReceipts, startMonitorHall, tamperStoredReceipt, type MonitorHall } from './hall.js';
 import { SCREENS, navLabels, openTab, screenshot, show, signIn, type Tab } from './page.js';
 
-const example = (name: string): Record<string, unknown> => JSON.parse(readFileSync(new URL(`../../kv-seed/examples/${name}`, import.meta.url), 'utf8'));
+const example = (name: string): HallRouteRequest => JSON.parse(readFileSync(new URL(`../../kv-seed/examples/${name}`, import.meta.url), 'utf8'));
 const XSS = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>';
 
 let hall: MonitorHall;
@@ -43,7 +43,7 @@ async function freshTab(): Promise<Tab> {
   return t;
 }
 
-const route = (input: Record<string, unknown>) => tenant.route({ ...(input as never), correlation_id: crypto.randomUUID() });
+const route = (input: HallRouteRequest) => tenant.route({ ...input, correlation_id: crypto.randomUUID() });
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'edgehall-monitor-browser-'));
@@ -205,7 +205,7 @@ describe('approvals', () => {
     await t.page.waitForSelector(`[data-approval-id="${approvalId}"] [role=status]`);
     expect(await card.locator('[role=status]').innerText()).toContain('Approved by approver:demo-approver');
 
-    const again = await tenant.route({ ...(example('route-require-human.json') as never), correlation_id: crypto.randomUUID(), approval_id: approvalId });
+    const again = await tenant.route({ ...example('route-require-human.json'), correlation_id: crypto.randomUUID(), approval_id: approvalId });
     expect(again.decision.denied).toBe(false);
     expect(again.receipt['approval_id']).toBe(approvalId);
 

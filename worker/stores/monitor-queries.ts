@@ -5,29 +5,12 @@
 // json_each (D1 allows 100 bound parameters per statement); null means every tenant (admin).
 import type { ApprovalRow } from './evidence-store.js';
 import { StoreUnavailableError } from './errors.js';
+import { add, feedQuery, filterConditions, tenantCondition, where, whereSql, type FeedFilter } from './monitor-sql.js';
+
+export { FEED_COLUMNS, feedQuery, type FeedFilter } from './monitor-sql.js';
 
 /** The most rows a count or a chart reads; beyond it the answer says `capped: true`. */
 export const COUNT_CAP = 100_000;
-
-/** The decision-log columns a feed row carries (the full decision is one GET /decisions/:id away). */
-export const FEED_COLUMNS = [
-  'id',
-  'decision_id',
-  'tenant_id',
-  'correlation_id',
-  'capability_id',
-  'env',
-  'data_label',
-  'selected_worker_species_id',
-  'denied',
-  'deny_code',
-  'matched_rule_id',
-  'rules_version',
-  'approval_id',
-  'receipt_id',
-  'receipt_seq',
-  'created_at',
-] as const;
 
 export interface FeedRow {
   id: number;
@@ -46,17 +29,6 @@ export interface FeedRow {
   receipt_id: string;
   receipt_seq: number;
   created_at: string;
-}
-
-export interface FeedFilter {
-  /** null = every tenant. */
-  tenants: readonly string[] | null;
-  capability_id?: string | undefined;
-  worker_species_id?: string | undefined;
-  denied?: boolean | undefined;
-  deny_code?: string | undefined;
-  since?: string | undefined;
-  until?: string | undefined;
 }
 
 export interface FeedPage {
@@ -94,55 +66,8 @@ export interface LastDecision {
 /** How far back (in decision ids) a worker's last decision is looked for: keeps the lookup bounded. */
 export const LAST_DECISION_WINDOW = 200_000;
 
-type Where = { sql: string[]; args: unknown[] };
-
-function where(): Where {
-  return { sql: [], args: [] };
-}
-
-/** Appends a condition; every `?` in `sql` is the next parameter. */
-function add(w: Where, sql: string, ...values: unknown[]): void {
-  let s = sql;
-  for (const v of values) {
-    w.args.push(v);
-    s = s.replace('?', `?${w.args.length}`);
-  }
-  w.sql.push(s);
-}
-
-function tenantCondition(w: Where, tenants: readonly string[] | null, column = 'tenant_id'): void {
-  if (tenants === null) return;
-  if (tenants.length === 1) add(w, `${column} = ?`, tenants[0]);
-  else add(w, `${column} IN (SELECT value FROM json_each(?))`, JSON.stringify(tenants));
-}
-
-function filterConditions(w: Where, f: FeedFilter): void {
-  tenantCondition(w, f.tenants);
-  if (f.capability_id !== undefined) add(w, 'capability_id = ?', f.capability_id);
-  if (f.worker_species_id !== undefined) add(w, 'selected_worker_species_id = ?', f.worker_species_id);
-  if (f.denied !== undefined) add(w, 'denied = ?', f.denied ? 1 : 0);
-  if (f.deny_code !== undefined) add(w, 'deny_code = ?', f.deny_code);
-  if (f.since !== undefined) add(w, 'created_at >= ?', f.since);
-  if (f.until !== undefined) add(w, 'created_at < ?', f.until);
-}
-
-const whereSql = (w: Where): string => (w.sql.length ? 'WHERE ' + w.sql.join(' AND ') : '');
-
 function asFeedRow(r: Record<string, unknown>): FeedRow {
   return { ...(r as unknown as FeedRow), denied: r['denied'] === 1 || r['denied'] === true };
-}
-
-/**
- * The feed's page query: with a cursor it walks the (tenant_id, id) index forward from `afterId`,
- * so an idle poll reads one index entry whatever the size of the log (bench/monitor.ts shows the plan).
- */
-export function feedQuery(f: FeedFilter, afterId: number | null, limit: number): { sql: string; args: unknown[] } {
-  const w = where();
-  filterConditions(w, f);
-  if (afterId !== null) add(w, 'id > ?', afterId);
-  w.args.push(limit + 1);
-  const order = afterId !== null ? 'ASC' : 'DESC';
-  return { sql: `SELECT ${FEED_COLUMNS.join(', ')} FROM decisions ${whereSql(w)} ORDER BY id ${order} LIMIT ?${w.args.length}`, args: w.args };
 }
 
 export class D1MonitorQueries {

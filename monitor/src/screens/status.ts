@@ -6,6 +6,15 @@ import { clock, problem, text } from '../format.js';
 
 const REFRESH_MS = 10_000;
 
+/** The decision index (D1) behind the feed and the counts trails the tenant logs: how far, when the Hall says. */
+function indexFacts(ix: unknown): [string, string][] {
+  if (!ix || typeof ix !== 'object') return [];
+  const i = ix as { status?: unknown; lag_receipts?: unknown; logs_failing?: unknown };
+  if (i.status === 'unavailable') return [['Decision index', 'unavailable: the feed and counts may be behind']];
+  if (typeof i.lag_receipts !== 'number') return [];
+  return [['Decision index', `${i.lag_receipts === 0 ? 'up to date' : `${i.lag_receipts} receipts behind the logs`}${Number(i.logs_failing) > 0 ? `, ${String(i.logs_failing)} logs failing to feed it` : ''}`]];
+}
+
 export const statusScreen: Screen = {
   id: 'status',
   title: 'Status',
@@ -37,6 +46,7 @@ export const statusScreen: Screen = {
               ['Config', text(hv['config_version'])],
               ['Signatory tenants required', hv['require_signatory'] ? 'yes' : 'no'],
               ['Worker attestation required', hv['require_worker_attestation'] ? 'yes' : 'no'],
+              ...indexFacts(hv['evidence_index']),
             ]),
             problems.length || registryProblems.length
               ? h(
