@@ -55,7 +55,8 @@ function chart(buckets: string[], codes: CodeSeries[], bucket: 'hour' | 'day'): 
     if (i % every === 0) {
       const d = new Date(b);
       const label = bucket === 'hour' ? `${d.toLocaleDateString(undefined, { month: 'short', day: 'numeric' })} ${String(d.getHours()).padStart(2, '0')}h` : d.toLocaleDateString(undefined, { month: 'short', day: 'numeric' });
-      parts.push(svg('text', { x: pad.l + i * bw + bw / 2, y: H - 10, 'text-anchor': 'middle', class: 'axis' }, label));
+      const x = Math.min(W - pad.r, Math.max(pad.l, pad.l + i * bw + bw / 2));
+      parts.push(svg('text', { x, y: H - 10, 'text-anchor': x > W - 60 ? 'end' : x < pad.l + 30 ? 'start' : 'middle', class: 'axis' }, label));
     }
   });
   return svg('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart', role: 'img', 'aria-label': `Denied decisions by deny code, ${buckets.length} ${bucket} buckets` }, parts);
