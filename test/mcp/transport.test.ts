@@ -64,6 +64,14 @@ describe('methods and media types', () => {
     }
   });
 
+  it('a params._meta that is not an object is -32602', async () => {
+    const { fetch } = gateway();
+    for (const meta of ['x', [1], null, 5]) {
+      const res = await post(fetch, { jsonrpc: '2.0', id: 11, method: 'tools/list', params: { _meta: meta } }, { 'mcp-protocol-version': '2025-11-25' });
+      expect((await body(res)).error.code).toBe(-32602);
+    }
+  });
+
   it('a client\'s JSON-RPC response is accepted and ignored (202) in the handshake era', async () => {
     const res = await post(gateway().fetch, { jsonrpc: '2.0', id: 1, result: {} }, { 'mcp-protocol-version': '2025-11-25' });
     expect(res.status).toBe(202);

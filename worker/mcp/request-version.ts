@@ -20,10 +20,12 @@ export interface RequestVersion {
 const ClientCapabilitiesSchema = z.record(z.string(), z.unknown());
 const ImplementationSchema = z.looseObject({ name: z.string().max(1024), version: z.string().max(1024) });
 
-/** The request's `params._meta` as an object (absent or not an object: empty). */
+/** The request's `params._meta` (absent: empty); anything but an object is refused (-32602). */
 export function metaOf(params: Record<string, unknown> | undefined): Record<string, unknown> {
   const meta = params?.['_meta'];
-  return meta !== null && typeof meta === 'object' && !Array.isArray(meta) ? (meta as Record<string, unknown>) : {};
+  if (meta === undefined) return {};
+  if (meta !== null && typeof meta === 'object' && !Array.isArray(meta)) return meta as Record<string, unknown>;
+  throw new McpRpcError(INVALID_PARAMS, 'params._meta must be an object.');
 }
 
 function badRequest(code: number, message: string, data?: unknown): McpRpcError {
@@ -42,7 +44,9 @@ function unsupported(requested: string): McpRpcError {
 export function requestVersion(headers: Headers, method: string, params: Record<string, unknown> | undefined): RequestVersion {
   if (method === 'initialize') return { version: negotiateLegacy(params?.['protocolVersion']), era: 'legacy' };
   const header = headers.get('mcp-protocol-version')?.trim() ?? null;
-  const meta = metaOf(params);
+  const raw = params?.['_meta'];
+  // A malformed _meta carries no version; the method refuses it (-32602) in the header's era.
+  const meta = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
   const declared = meta[META_PROTOCOL_VERSION];
 
   if (declared === undefined) {
