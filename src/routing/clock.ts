@@ -18,9 +18,31 @@ export function isoTimestamp(epochMs: number): string {
 }
 
 const hasPerf = typeof performance !== 'undefined' && typeof performance.now === 'function' && performance.timeOrigin > 0;
+// The origin does not change during the process's life: read it once, not on every decision.
+const timeOrigin = hasPerf ? performance.timeOrigin : 0;
 
 /** Current time in epoch milliseconds with sub-millisecond precision where the runtime offers it. */
-export const defaultNow: () => number = hasPerf ? () => performance.timeOrigin + performance.now() : () => Date.now();
+export const defaultNow: () => number = hasPerf ? () => timeOrigin + performance.now() : () => Date.now();
 
-/** A random UUID v4 (WebCrypto). */
-export const defaultNewId = (): string => crypto.randomUUID();
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+// Random bytes for 256 ids at a time (WebCrypto's CSPRNG, as crypto.randomUUID itself uses).
+const pool = new Uint8Array(4096);
+let poolAt = pool.length;
+
+/** A random UUID v4 (RFC 9562: version 4, variant 10), from WebCrypto random bytes drawn 4 KiB at a time. */
+export const defaultNewId = (): string => {
+  if (poolAt === pool.length) {
+    crypto.getRandomValues(pool);
+    poolAt = 0;
+  }
+  const b = pool;
+  const i = poolAt;
+  poolAt += 16;
+  return (
+    HEX[b[i]!]! + HEX[b[i + 1]!]! + HEX[b[i + 2]!]! + HEX[b[i + 3]!]! + '-' +
+    HEX[b[i + 4]!]! + HEX[b[i + 5]!]! + '-' +
+    HEX[(b[i + 6]! & 0x0f) | 0x40]! + HEX[b[i + 7]!]! + '-' +
+    HEX[(b[i + 8]! & 0x3f) | 0x80]! + HEX[b[i + 9]!]! + '-' +
+    HEX[b[i + 10]!]! + HEX[b[i + 11]!]! + HEX[b[i + 12]!]! + HEX[b[i + 13]!]! + HEX[b[i + 14]!]! + HEX[b[i + 15]!]!
+  );
+};

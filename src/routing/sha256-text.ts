@@ -15,7 +15,9 @@ const K = new Int32Array([
   0xc67178f2,
 ]);
 const IV = new Int32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+const HEX_DIGITS = new Uint8Array([48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 97, 98, 99, 100, 101, 102]); // 0-9 a-f
+const hexOut = new Uint8Array(64);
+const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 const H = new Int32Array(8);
 /** The message, padded; grown (never shrunk) for longer strings. */
@@ -172,10 +174,10 @@ export function sha256HexOfText(s: string): string {
     off = 64;
   } else H.set(IV);
   for (; off < end; off += 64) compress(m, off);
-  let out = '';
-  for (let i = 0; i < 8; i++) {
+  // The 64 hex digits go into a buffer and become one string (no 32-piece concatenation).
+  for (let i = 0, p = 0; i < 8; i++) {
     const v = H[i]!;
-    out += HEX[(v >>> 24) & 0xff]! + HEX[(v >>> 16) & 0xff]! + HEX[(v >>> 8) & 0xff]! + HEX[v & 0xff]!;
+    for (let shift = 28; shift >= 0; shift -= 4) hexOut[p++] = HEX_DIGITS[(v >>> shift) & 15]!;
   }
-  return out;
+  return decoder.decode(hexOut);
 }

@@ -42,3 +42,18 @@ describe('decide(): decisions do not share state with the compiled rules', () =>
     });
   });
 });
+
+describe('decide(): decision ids', () => {
+  it('are random UUID v4 (RFC 9562 version and variant), distinct across refills of the random pool', () => {
+    const hall = new Hall({
+      rules: { rules: [{ rule_id: 'rr_x', match: { capability_id: 'cap.demo.x' }, decision: { candidate_workers_ranked: [{ worker_species_id: 'wrk.demo.w', score_hint: 1 }] } }] },
+      workers,
+    });
+    const ids = Array.from({ length: 1000 }, () => hall.routeSync(input).decision_id); // 4 pool refills
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(new Set(ids).size).toBe(ids.length);
+    // Every hex digit outside the fixed version/variant bits shows up: the bytes are not constant.
+    const digits = new Set(ids.join('').replace(/-/g, ''));
+    expect(digits.size).toBe(16);
+  });
+});
