@@ -122,7 +122,7 @@ describe('edgehall mcp against a live Hall (npm start)', () => {
 });
 
 // Server scenarios that pass against /mcp (and must keep passing), and one that does not apply.
-const CLAIMED = ['server-initialize', 'ping', 'tools-list'];
+const CLAIMED = ['server-initialize', 'ping', 'tools-list', 'dns-rebinding-protection'];
 const NOT_APPLICABLE = ['server-sse-multiple-streams']; // stateless Hall: no session id, so the scenario only warns
 
 describe('MCP conformance server scenarios against /mcp (offline, @modelcontextprotocol/conformance)', () => {
