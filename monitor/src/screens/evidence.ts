@@ -120,7 +120,7 @@ export const evidenceScreen: Screen = {
     const seen = readSeen(tenant);
     if (seen) {
       const then = receipts[seen.seq - 1];
-      const shrunk = !b && receipts.length < seen.seq && receipts.length < MAX_RECEIPTS;
+      const shrunk = receipts.length < seen.seq && receipts.length < MAX_RECEIPTS;
       const rewritten = then !== undefined && then['receipt_hash'] !== seen.receipt_hash;
       memoryBox.dataset['memory'] = shrunk ? 'shrunk' : rewritten ? 'rewritten' : 'extends';
       fill(
@@ -129,7 +129,7 @@ export const evidenceScreen: Screen = {
           ? notice('error', h('strong', null, 'The log shrank'), `: this browser verified seq 1..${seen.seq} on ${when(seen.at)}, and the Hall now serves ${receipts.length}. Receipts were removed.`)
           : rewritten
             ? notice('error', h('strong', null, 'The log was rewritten'), `: seq ${seen.seq} had hash ${short(seen.receipt_hash, 16)} when this browser verified it on ${when(seen.at)}; it is now ${short(then['receipt_hash'], 16)}.`)
-            : h('p', { class: 'muted' }, `Consistent with what this browser verified on ${when(seen.at)} (seq 1..${seen.seq}).`),
+            : h('p', { class: 'muted' }, b ? `Seq ${seen.seq} still has the hash this browser verified on ${when(seen.at)}.` : `Consistent with what this browser verified on ${when(seen.at)} (seq 1..${seen.seq}).`),
       );
     }
     if (!b && receipts.length && !(seen && (memoryBox.dataset['memory'] !== 'extends'))) {
