@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { verifyOutcome } from '../../src/receipts/outcome.js';
 import { verifyReceipt } from '../../src/receipts/verify.js';
 import { sha256Hex, utf8 } from '../../src/util/index.js';
-import { DEMO, JWKS, ORG_DEMO_SECRET, call, hall, mcpClient, seenByLoopback, seenByWorkerTarget, setUpWorkers, textOf, wcpMeta, type Fetch } from './helpers.js';
+import { DEMO, JWKS, ORG_DEMO_SECRET, call, enroll, hall, mcpClient, routeCapabilities, seenByLoopback, seenByWorkerTarget, setUpWorkers, textOf, wcpMeta, type Fetch } from './helpers.js';
 
 let fetch: Fetch;
 let client: Client;
@@ -136,6 +136,17 @@ describe('https target on loopback (local dev)', () => {
     expect(seen[0]!.headers['authorization']).toBe(`Bearer ${ORG_DEMO_SECRET}`);
     noCallerToken(seen);
     expect(await storedOutcome(meta)).toMatchObject({ status: 'ok', target_kind: 'https', http_status: 200 });
+  });
+
+  // workerd itself logs "uncaught … Network connection lost" here, for the request body it was still
+  // sending (a bare fetch with a body to a closed port does the same); the fetch's rejection is caught.
+  it('nothing listening → DISPATCH_UNREACHABLE, recorded', async () => {
+    const closed = { worker_id: 'org.demo.dt-closed', worker_species_id: 'wrk.dtest.closed', capabilities: ['cap.dtest.closed'], dispatch: { kind: 'https', url: 'http://127.0.0.1:1/run' }, tools: { 'cap.dtest.closed': { input_schema: { type: 'object' } } } };
+    expect((await enroll(fetch, closed)).status).toBe(201);
+    await routeCapabilities(fetch, { 'cap.dtest.closed': 'wrk.dtest.closed' });
+    const { result, meta } = await callTool('cap.dtest.closed', {});
+    expect(textOf(result)).toMatch(/^DISPATCH_UNREACHABLE: /);
+    expect(await storedOutcome(meta)).toMatchObject({ status: 'failed', error_code: 'DISPATCH_UNREACHABLE', http_status: null, result_sha256: null });
   });
 
   it('503 → DISPATCH_UPSTREAM_ERROR; a hang → DISPATCH_TIMEOUT', async () => {

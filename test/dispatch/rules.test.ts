@@ -80,6 +80,7 @@ describe('secret names are scoped to the enrolling namespace', () => {
     const meta = wcpMeta(result);
     // The gateway does not even list a worker without a valid target; if called, nothing leaves.
     expect(result.isError).toBe(true);
+    expect(textOf(result)).toMatch(/^DISPATCH_NO_TARGET: /);
     expect(await seenByLoopback(meta?.decision_id ?? '(none)')).toEqual([]);
     expect(JSON.stringify(result)).not.toContain(ADMIN);
   });
