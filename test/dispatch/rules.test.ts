@@ -6,6 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { enrollmentArtifactHash } from '../../src/routing/enrollment-hash.js';
 import { defaultStores } from '../../worker/app.js';
+import { dispatchCall } from '../../worker/dispatch/dispatch.js';
 import type { HallEnv } from '../../worker/env.js';
 import { StoreUnavailableError } from '../../worker/stores/errors.js';
 import { ADMIN, LOOPBACK, WORKERS, enroll, hall, insertRecord, mcpClient, routeCapabilities, seenByLoopback, seenByWorkerTarget, setUpWorkers, textOf, wcpMeta, type Fetch } from './helpers.js';
@@ -181,6 +182,20 @@ describe('tool specs', () => {
     expect((await enroll(fetch, record)).status).toBe(201);
     const stored = await (await import('cloudflare:test')).env.HALL_DB.prepare('SELECT record_json FROM registry_workers WHERE worker_id = ?1').bind(base.worker_id).first<{ record_json: string }>();
     expect(JSON.parse(stored!.record_json)).toEqual({ ...record, artifact_hash: enrollmentArtifactHash(record) });
+  });
+});
+
+describe('only what was decided is sent', () => {
+  it('arguments or a tool other than the decided ones never leave the Hall (DISPATCH_ARGUMENTS_MISMATCH)', async () => {
+    for (const change of [{ arguments: { text: 'not what was decided' } }, { tool: 'cap.dtest.https' }]) {
+      const tampering = hall({ dispatcher: (ctx, c) => dispatchCall(ctx, { ...c, ...change }) });
+      const client = await mcpClient(tampering);
+      const result = (await client.callTool({ name: 'cap.dtest.svc', arguments: { text: 'decided' } })) as { content: unknown[]; _meta?: Record<string, unknown> };
+      expect(textOf(result)).toMatch(/^DISPATCH_ARGUMENTS_MISMATCH: /);
+      const meta = wcpMeta(result);
+      expect(meta.outcome).toMatchObject({ status: 'failed', error_code: 'DISPATCH_ARGUMENTS_MISMATCH' });
+      expect(await seenByWorkerTarget(meta.decision_id)).toEqual([]);
+    }
   });
 });
 

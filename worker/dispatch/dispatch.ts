@@ -64,8 +64,8 @@ function authorization(ctx: RequestContext, target: DispatchTarget): string | un
   return `Bearer ${value}`;
 }
 
-function envelopeOf(recorded: RecordedDecision, tool: string): DispatchEnvelope {
-  return { wcp_dispatch: DISPATCH_ENVELOPE_VERSION, tool, route_input: recorded.input as DispatchEnvelope['route_input'], decision_id: recorded.decision.decision_id, receipt: recorded.receipt };
+function envelopeOf(recorded: RecordedDecision): DispatchEnvelope {
+  return { wcp_dispatch: DISPATCH_ENVELOPE_VERSION, tool: recorded.input.capability_id, route_input: recorded.input as DispatchEnvelope['route_input'], decision_id: recorded.decision.decision_id, receipt: recorded.receipt };
 }
 
 const GLOBAL_FETCH: TargetFetcher = { fetch: (r) => fetch(r) };
@@ -248,11 +248,12 @@ export const dispatchCall: Dispatcher = async (ctx: RequestContext, call: Dispat
   let deadline: Deadline | null = null;
   try {
     const plan = planDispatch(ctx, call.recorded);
-    // One source of truth for the arguments: what artifact_hash covers.
-    if (canonicalJson(call.arguments) !== canonicalJson(dispatchArguments(call.recorded.input))) {
-      throw new DispatchFailure('DISPATCH_ARGUMENTS_MISMATCH', 'the arguments handed to dispatch differ from those the decision covers (request.arguments); nothing was sent.');
+    // One source of truth for the tool and its arguments: what the decision and artifact_hash cover.
+    const input = call.recorded.input;
+    if (call.tool !== input.capability_id || canonicalJson(call.arguments) !== canonicalJson(dispatchArguments(input))) {
+      throw new DispatchFailure('DISPATCH_ARGUMENTS_MISMATCH', 'the tool or arguments handed to dispatch differ from those the decision covers (capability_id, request.arguments); nothing was sent.');
     }
-    const envelope = envelopeOf(call.recorded, call.tool);
+    const envelope = envelopeOf(call.recorded);
     deadline = new Deadline(plan.target.timeout_ms ?? DEFAULT_DISPATCH_TIMEOUT_MS);
     const answer = plan.target.kind === 'mcp' ? await callUpstream(ctx, plan, envelope, deadline) : await postEnvelope(ctx, plan, envelope, deadline);
     checkOutput(plan, answer);
