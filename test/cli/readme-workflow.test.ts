@@ -80,7 +80,7 @@ describe('README: the CLI workflow on the seed Hall', () => {
         if (a === '<approval_id>') return approvalId ?? '<approval_id>';
         if (a.startsWith('kv-seed/')) return join(root, a);
         if (a.startsWith('./')) return join(dir, a.slice(2));
-        if (/^[\w-]+\.(jsonl|json)$/.test(a)) return join(dir, a);
+        if (/^[\w-]+\.(jsonl|json|checkpoint)$/.test(a)) return join(dir, a);
         return a;
       });
       // `follow` runs until Ctrl-C in a terminal; here it is bounded.
@@ -101,6 +101,6 @@ describe('README: the CLI workflow on the seed Hall', () => {
       if (argv[0] === 'receipts' && argv[1] === 'verify') expect(r.out).toMatch(/verified seq 1\.\.\d+/);
     }
     expect(ran).toEqual(expect.arrayContaining([`scaffold ${join(dir, 'translator')}`, `enroll ${join(dir, 'translator', 'registry_record.json')}`]));
-    expect(ran.filter((r) => r.startsWith('receipts verify'))).toHaveLength(2);
+    expect(ran.filter((r) => r.startsWith('receipts verify'))).toHaveLength(3);
   });
 });
