@@ -47,7 +47,7 @@ export const SUMMARIES: Readonly<Record<string, string>> = {
   scaffold: 'write a worker package with a valid registry_record.json: scaffold <dir> --worker-id ID --species ID --capability CAP',
   test: 'golden routing tests: test <rules.json> <cases.json> [--workers F|DIR] [--policy F] [--config F]',
   decisions: 'the decision log: decisions list|show|follow [filters] [--json]',
-  receipts: 'receipt chains: receipts export --tenant T [--out FILE] | receipts verify (--tenant T | FILE.jsonl)',
+  receipts: 'receipt chains: receipts export --tenant T [--out FILE] | receipts verify (--tenant T [--checkpoint FILE] [--save-checkpoint FILE] | FILE.jsonl)',
   mcp: "stdio bridge to the Hall's MCP gateway (POST /mcp), for MCP clients that only launch local servers",
 };
 
