@@ -83,7 +83,9 @@ export async function startLiveHall(options: { bindings?: Record<string, string>
     for (const q of migration.queries) await db.prepare(q).run();
   }
   // The seed's workers go into the D1 registry (one statement per line), as `npm start` does.
-  for (const q of (buildRegistrySeedSql(join(root, 'kv-seed')) as string).split('\n').filter(Boolean)) await db.prepare(q).run();
+  // One batch: running each statement through Miniflare's proxy failed once under CI load (the seed
+  // records now carry tool schemas); the batch runs them in one call.
+  await db.batch((buildRegistrySeedSql(join(root, 'kv-seed')) as string).split('\n').filter(Boolean).map((q) => db.prepare(q)));
   const kv = await mf.getKVNamespace('HALL_KV');
   const entries = buildSeedEntries(join(root, 'kv-seed'), { tokens: { HALL_DEMO_TENANT_TOKEN: demoToken } }) as { key: string; value: string }[];
   for (const e of entries) await kv.put(e.key, e.value);
