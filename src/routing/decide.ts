@@ -46,8 +46,6 @@ export type {
 export { blastHeuristic, trustedBlastScore } from './blast.js';
 export { denyBeforeRouting } from './deny.js';
 
-type Step = (r: Run) => RouteDecision | null;
-
 export function decide(input: RouteInput, ctx: DecideContext, opts?: DecideOptions): RouteDecision {
   const r = new Run(input, ctx, opts); // W. registry-client wiring
   return (
@@ -97,43 +95,52 @@ function effectiveConfig(ctx: DecideContext): HallConfig | null {
   };
 }
 
-/** One decision in progress: the input and context, and what each step has established so far. */
+/**
+ * One decision in progress: the input and context, and what each step has established so far.
+ * Every field is assigned in the constructor, in one order (one hidden class, plain stores).
+ */
 class Run implements DenyState {
-  readonly sCorr: string;
-  readonly sTenant: string;
-  readonly sCap: string;
-  readonly now: () => number;
-  readonly newId: () => string;
-  readonly dry: boolean;
-  readonly prodEdge: boolean;
+  declare readonly input: RouteInput;
+  declare readonly ctx: DecideContext;
+  declare readonly opts: DecideOptions | undefined;
+  declare readonly sCorr: string;
+  declare readonly sTenant: string;
+  declare readonly sCap: string;
+  declare readonly now: () => number;
+  declare readonly newId: () => string;
+  declare readonly dry: boolean;
+  declare readonly prodEdge: boolean;
   /** W: the Hall config in effect, and the registered-hash lookup (the registry client's if none given). */
-  readonly cfg: HallConfig | null;
-  readonly getRegistered: ((species: string) => unknown) | null;
+  declare readonly cfg: HallConfig | null;
+  declare readonly getRegistered: ((species: string) => unknown) | null;
 
-  ruleId = PRE_ROUTING; // NO_MATCH from step 0.5, the matched rule's id from step 1
-  rule: CompiledRule | null = null; // 1
-  required: readonly string[] | null = null; // 1
-  pre: PreconditionsChecked | null = null; // 2
-  ranked: CandidateWorker[] | null = null; // 3 (trusted facts) or 6
-  selected: string | null = null; // 3 (trusted facts) or 6
-  held: number | null = null; // 3: the selected worker's record blast score (trusted facts)
-  blastRuns = false; // 4
-  gated: number | null = null; // 4: the gated blast score
-  escalation: Escalation | null = null; // 5
-  policyVersion: unknown = 'policy.v0'; // 5
-  gatedReason = 'no_gate_required'; // 5
-  approvalId: string | null = null; // 5: the human approval that let a REQUIRE_HUMAN gate pass
-  gateReasonForApproval: unknown = null; // 5
-  attRuns = false; // 6.5
-  attChecked = false; // 6.5
-  attValid: boolean | null = null; // 6.5
-  privRuns = false; // 6.7
+  /** PRE_ROUTING; NO_MATCH from step 0.5; the matched rule's id from step 1. */
+  declare ruleId: string;
+  declare rule: CompiledRule | null; // 1
+  declare required: readonly string[] | null; // 1
+  declare pre: PreconditionsChecked | null; // 2
+  declare ranked: CandidateWorker[] | null; // 3 (trusted facts) or 6
+  declare selected: string | null; // 3 (trusted facts) or 6
+  /** 3: the selected worker's record blast score (trusted facts). */
+  declare held: number | null;
+  declare blastRuns: boolean; // 4
+  /** 4: the gated blast score. */
+  declare gated: number | null;
+  declare escalation: Escalation | null; // 5
+  declare policyVersion: unknown; // 5
+  declare gatedReason: string; // 5
+  /** 5: the human approval that let a REQUIRE_HUMAN gate pass, and the gate's reason. */
+  declare approvalId: string | null;
+  declare gateReasonForApproval: unknown;
+  declare attRuns: boolean; // 6.5
+  declare attChecked: boolean; // 6.5
+  declare attValid: boolean | null; // 6.5
+  declare privRuns: boolean; // 6.7
 
-  constructor(
-    readonly input: RouteInput,
-    readonly ctx: DecideContext,
-    readonly opts: DecideOptions | undefined,
-  ) {
+  constructor(input: RouteInput, ctx: DecideContext, opts: DecideOptions | undefined) {
+    this.input = input;
+    this.ctx = ctx;
+    this.opts = opts;
     this.sCorr = sanitizeId(input.correlation_id);
     this.sTenant = sanitizeId(input.tenant_id);
     this.sCap = sanitizeId(input.capability_id);
@@ -144,6 +151,24 @@ class Run implements DenyState {
     this.cfg = effectiveConfig(ctx);
     const client = ctx.registryClient;
     this.getRegistered = ctx.getRegisteredHash ?? (client ? (s: string) => client.getWorkerHash(s) : null);
+    this.ruleId = PRE_ROUTING;
+    this.rule = null;
+    this.required = null;
+    this.pre = null;
+    this.ranked = null;
+    this.selected = null;
+    this.held = null;
+    this.blastRuns = false;
+    this.gated = null;
+    this.escalation = null;
+    this.policyVersion = 'policy.v0';
+    this.gatedReason = 'no_gate_required';
+    this.approvalId = null;
+    this.gateReasonForApproval = null;
+    this.attRuns = false;
+    this.attChecked = false;
+    this.attValid = null;
+    this.privRuns = false;
   }
 }
 
@@ -163,31 +188,31 @@ function tenantAllowed(list: readonly string[], tenant: string): boolean {
 }
 
 /** 0. Signatory tenants; 0'. require_credential only warns (pyhall v0.1). */
-const signatory: Step = (r) => {
+function signatory(r: Run): RouteDecision | null {
   const cfg = r.cfg;
   if (!cfg) return null;
   if (cfg.require_signatory && !tenantAllowed(cfg.allowed_tenants, r.input.tenant_id))
     return buildDeny(r, C.UNKNOWN_TENANT, M.DENY_UNKNOWN_TENANT, { tenant_id: r.input.tenant_id });
   if (cfg.require_credential) r.ctx.onWarning?.(REQUIRE_CREDENTIAL_WARNING);
   return null;
-};
+}
 
 /** 0.1 Tenant presence (reachable only when validation was bypassed). */
-const tenantPresent: Step = (r) => {
+function tenantPresent(r: Run): RouteDecision | null {
   const tenant = r.input.tenant_id;
   if (typeof tenant === 'string' && !isPyBlank(tenant)) return null;
   return buildDeny(r, C.MISSING_TENANT_ID, M.DENY_MISSING_TENANT_ID, null);
-};
+}
 
 /** 0.25 blast_score within [0, 100]. */
-const blastScoreInRange: Step = (r) => {
+function blastScoreInRange(r: Run): RouteDecision | null {
   const bs = r.input.blast_score;
   if (bs === null || bs === undefined || (bs >= 0 && bs <= 100)) return null;
   return buildDeny(r, C.INVALID_INPUT, M.DENY_INVALID_INPUT, { blast_score: bs });
-};
+}
 
 /** 0.5 No shadowed rules, prod/edge only (analysed once per rule set). Routing starts here. */
-const noShadowRules: Step = (r) => {
+function noShadowRules(r: Run): RouteDecision | null {
   r.ruleId = NO_MATCH;
   if (!r.prodEdge) return null;
   const sh = r.ctx.rules.shadows();
@@ -197,31 +222,34 @@ const noShadowRules: Step = (r) => {
     shadowed_rule_ids: [...sh.ids],
     shadow_count: sh.ids.length,
   });
-};
+}
 
 /** 1. The first rule whose match accepts the input. */
-const firstMatchingRule: Step = (r) => {
+function firstMatchingRule(r: Run): RouteDecision | null {
   const { input, ctx } = r;
   const m = ctx.rules.firstMatch(input.capability_id, input.env, input.data_label, input.tenant_risk, input.qos_class, input.tenant_id);
-  if (m === -1) return buildDeny(r, C.NO_MATCHING_RULE, M.DENY_NO_MATCHING_RULE, null);
-  if (m < -1) {
-    const bad = ctx.rules.rules[-(m + 3)]!;
-    const problem = bad.conds.find((c) => c.problem)?.problem ?? 'invalid match condition';
-    return buildDeny(r, C.RULES_INVALID, M.DENY_RULES_INVALID, { rule_index: bad.index, problem });
-  }
-  const rule = ctx.rules.rules[m]!;
-  if (rule.problemAtMatch) {
-    const ruleId = typeof rule.raw.rule_id === 'string' ? rule.ruleId : NO_MATCH;
-    return buildDeny(r, C.RULES_INVALID, M.DENY_RULES_INVALID, { rule_index: rule.index, problem: rule.problemAtMatch }, { ruleId });
-  }
+  const rule = m >= 0 ? ctx.rules.rules[m]! : null;
+  if (!rule || rule.problemAtMatch) return noUsableRule(r, m, rule);
   r.rule = rule;
   r.ruleId = rule.ruleId;
   r.required = rule.required;
   return null;
-};
+}
+
+/** 1, denied: no rule matched, a condition could not be evaluated, or the matched rule is broken. */
+function noUsableRule(r: Run, m: number, rule: CompiledRule | null): RouteDecision {
+  if (m === -1) return buildDeny(r, C.NO_MATCHING_RULE, M.DENY_NO_MATCHING_RULE, null);
+  if (!rule) {
+    const bad = r.ctx.rules.rules[-(m + 3)]!;
+    const problem = bad.conds.find((c) => c.problem)?.problem ?? 'invalid match condition';
+    return buildDeny(r, C.RULES_INVALID, M.DENY_RULES_INVALID, { rule_index: bad.index, problem });
+  }
+  const ruleId = typeof rule.raw.rule_id === 'string' ? rule.ruleId : NO_MATCH;
+  return buildDeny(r, C.RULES_INVALID, M.DENY_RULES_INVALID, { rule_index: rule.index, problem: rule.problemAtMatch }, { ruleId });
+}
 
 /** 2. The rule's preconditions, and the correlation id (the rule or the Hall floor requires it). */
-const correlationId: Step = (r) => {
+function correlationId(r: Run): RouteDecision | null {
   const rule = r.rule!;
   const pre = rule.preconditions;
   if (!pre) return ruleInvalid(r, rule.preconditionsProblem!);
@@ -231,10 +259,10 @@ const correlationId: Step = (r) => {
   if ((pre.must_have_correlation_id || floor) && (typeof corr !== 'string' || isPyBlank(corr)))
     return buildDeny(r, C.MISSING_CORRELATION_ID, M.DENY_MISSING_CORRELATION_ID, null);
   return null;
-};
+}
 
 /** 3. Required controls: present in the Hall (pyhall), or on each candidate's own record (trusted facts). */
-const requiredControls: Step = (r) => {
+function requiredControls(r: Run): RouteDecision | null {
   const floor = r.cfg ? r.cfg.enforce_required_controls : true;
   const enforce = r.pre!.deny_if_missing_required_controls || floor;
   const facts = r.ctx.workerFacts;
@@ -243,7 +271,7 @@ const requiredControls: Step = (r) => {
   let missing: string[] | null = null;
   for (const c of r.required!) if (!r.ctx.controlsPresent.has(c)) (missing ??= []).push(c);
   return missing ? buildDeny(r, C.MISSING_REQUIRED_CONTROLS, M.DENY_MISSING_REQUIRED_CONTROLS, { missing }) : null;
-};
+}
 
 const TRUSTED_MISSING_CONTROLS_MESSAGE =
   'No available candidate worker implements every required control in its own registry record (controls of other workers do not count). ' +
@@ -313,7 +341,7 @@ function controlsOnOwnRecords(r: Run, workerFacts: (species: string) => WorkerFa
 }
 
 /** 4. Blast gate: a prod/edge request scoring 85 or more needs a human. */
-const blastGate: Step = (r) => {
+function blastGate(r: Run): RouteDecision | null {
   const rule = r.rule!;
   const floor = r.cfg ? r.cfg.enforce_blast_scoring_in_prod : true;
   r.blastRuns = rule.needsBlast || (r.prodEdge && floor);
@@ -323,13 +351,17 @@ const blastGate: Step = (r) => {
   let gated = bs !== null && bs !== undefined && bs > score ? bs : score;
   if (r.held !== null && r.held > gated) gated = r.held;
   r.gated = gated;
-  if (!r.prodEdge || gated < BLAST_THRESHOLD) return null;
+  return r.prodEdge && gated >= BLAST_THRESHOLD ? tooHighForAutonomy(r, rule, gated) : null;
+}
+
+/** 4, denied: DENY_REQUIRES_HUMAN, the rule's escalation with a human required. */
+function tooHighForAutonomy(r: Run, rule: CompiledRule, gated: number): RouteDecision {
   const esc = rule.escalationProblem?.startsWith('escalation must')
     ? rule.escalationProblem
     : buildEscalation(rule.escRaw, { human_required_default: true, rationale: 'REQUIRE_HUMAN_HIGH_BLAST' });
   if (typeof esc === 'string') return ruleInvalid(r, esc);
   return buildDeny(r, C.REQUIRES_HUMAN, M.DENY_REQUIRES_HUMAN, { blast_score: gated, reason: 'REQUIRE_HUMAN_HIGH_BLAST' }, { esc });
-};
+}
 
 /** What a policy gate answered (pyhall's 3-tuple, or the declarative policy's result). */
 interface GateAnswer {
@@ -367,12 +399,16 @@ function askGate(r: Run): GateAnswer | null {
 }
 
 /** 5. Policy gate, when the rule's escalation asks for one: ALLOW, DENY or REQUIRE_HUMAN (or an approval). */
-const policyGate: Step = (r) => {
+function policyGate(r: Run): RouteDecision | null {
   const rule = r.rule!;
   const escalation = rule.escalation;
   if (!escalation) return ruleInvalid(r, rule.escalationProblem!);
   r.escalation = escalation;
-  if (!escalation.policy_gate) return null;
+  return escalation.policy_gate ? consultGate(r, rule) : null;
+}
+
+/** 5, the gate runs: its verdict denies, asks for a human, or lets the request on (with its policy version). */
+function consultGate(r: Run, rule: CompiledRule): RouteDecision | null {
   if (!r.ctx.policy && !r.ctx.policyGate) return buildDeny(r, C.POLICY_GATE_UNCONFIGURED, M.DENY_POLICY_GATE_UNCONFIGURED, null);
   const answer = askGate(r);
   if (!answer) return buildDeny(r, C.INTERNAL_ERROR, M.DENY_INTERNAL_ERROR, null);
@@ -407,7 +443,7 @@ const policyGate: Step = (r) => {
     r.gatedReason = 'human_approved';
   }
   return null;
-};
+}
 
 /** pyhall's availability check: only `true` counts, and a predicate that throws means unavailable. */
 function candidateAvailable(ctx: DecideContext, wid: string | null): boolean {
@@ -420,7 +456,7 @@ function candidateAvailable(ctx: DecideContext, wid: string | null): boolean {
 }
 
 /** 6. Candidate selection: the first available candidate (availability asked for every one, as pyhall). */
-const selectWorker: Step = (r) => {
+function selectWorker(r: Run): RouteDecision | null {
   if (r.ranked === null) {
     const specs = r.rule!.candidates;
     if (!specs) return ruleInvalid(r, r.rule!.candidatesProblem!);
@@ -441,12 +477,16 @@ const selectWorker: Step = (r) => {
   }
   if (r.selected !== null) return null;
   return buildDeny(r, C.NO_AVAILABLE_WORKER, M.DENY_NO_AVAILABLE_WORKER, null, { candidates: r.ranked });
-};
+}
 
 /** 6.5 Worker code attestation, when the Hall config requires it: registered hash = current hash. */
-const workerAttestation: Step = (r) => {
+function workerAttestation(r: Run): RouteDecision | null {
   r.attRuns = !!r.cfg && r.cfg.require_worker_attestation;
-  if (!r.attRuns) return null;
+  return r.attRuns ? attest(r) : null;
+}
+
+/** 6.5, attestation runs: both hashes must be there, well-formed and equal. */
+function attest(r: Run): RouteDecision | null {
   const selected = r.selected!;
   const getRegistered = r.getRegistered;
   const getCurrent = r.ctx.getCurrentHash;
@@ -476,10 +516,10 @@ const workerAttestation: Step = (r) => {
   r.attChecked = true;
   r.attValid = true;
   return null;
-};
+}
 
 /** 6.6 edgehall's post-selection hook (ban list etc.), when given. */
-const afterSelectHook: Step = (r) => {
+function afterSelectHook(r: Run): RouteDecision | null {
   const hook = r.ctx.afterSelect;
   if (!hook) return null;
   let verdict: PostSelectDeny | null | undefined;
@@ -489,12 +529,16 @@ const afterSelectHook: Step = (r) => {
     return buildDeny(r, C.INTERNAL_ERROR, POST_SELECT_INTERNAL_ERROR_MESSAGE, null);
   }
   return verdict ? buildDeny(r, verdict.code, verdict.message, verdict.extras ?? null) : null;
-};
+}
 
 /** 6.7 Privilege envelope, when the rule requires it or the Hall floor enforces it. */
-const privilegeEnvelope: Step = (r) => {
+function privilegeEnvelope(r: Run): RouteDecision | null {
   r.privRuns = r.rule!.needsPrivilege || (!!r.cfg && r.cfg.enforce_privilege_envelopes);
-  if (!r.privRuns) return null;
+  return r.privRuns ? checkEnvelope(r) : null;
+}
+
+/** 6.7, the check runs: the privilege policy must allow the selected worker's envelope here. */
+function checkEnvelope(r: Run): RouteDecision | null {
   const { input, ctx } = r;
   const selected = r.selected!;
   const getEnv = ctx.getPrivilegeEnvelope;
@@ -514,10 +558,12 @@ const privilegeEnvelope: Step = (r) => {
     reason,
     worker_species_id: selected,
   });
-};
+}
 
 /** 8 (first half). The rule's recommended profiles are well-formed. */
-const recommendedProfiles: Step = (r) => (r.rule!.profiles ? null : ruleInvalid(r, r.rule!.profilesProblem!));
+function recommendedProfiles(r: Run): RouteDecision | null {
+  return r.rule!.profiles ? null : ruleInvalid(r, r.rule!.profilesProblem!);
+}
 
 // ---------------------------------------------------------------------------------------------------
 // The allowed decision
