@@ -82,7 +82,10 @@ describe('durability', () => {
     const second = await json(await route(t));
     expect(second.receipt.seq).toBe(2);
     expect(second.receipt.prev_receipt_hash).toBe(first.receipt.receipt_hash);
-    expect(await verifyChain(await chainOf(t), jwks)).toMatchObject({ ok: true, verified: 2 });
+    const chain = await chainOf(t);
+    expect(await verifyChain(chain, jwks)).toMatchObject({ ok: true, verified: 2 });
+    // The tree continues across the restart too (its in-memory right edge is rebuilt from storage).
+    expect(await tenantLog(env as HallEnv, t).treeHead()).toEqual({ size: 2, root: toBase64Std(merkleRoot(chain.map((r) => fromHex(r.receipt_hash)))) });
   });
 });
 
@@ -136,13 +139,14 @@ describe('the D1 index', () => {
     expect(before.state).toEqual({ log_size: 3, indexed_size: 3, oldest_unindexed_at: null, last_error: null });
     // The batch exactly as the object feeds it, written twice more (a lost answer, a retry).
     const batch = await runInDurableObject(stubOf(t), (_obj, state) =>
-      state.storage.sql.exec('SELECT r.seq, r.receipt_id, r.receipt_hash, r.created_at, r.receipt_json, i.record_json FROM receipts r JOIN index_rows i ON i.seq = r.seq ORDER BY r.seq').toArray(),
+      state.storage.sql.exec('SELECT r.seq, r.receipt_id, r.receipt_hash, r.created_at, r.receipt_json, i.record_json, i.decision_json FROM receipts r JOIN index_rows i ON i.seq = r.seq ORDER BY r.seq').toArray(),
     );
     const entries: IndexEntry[] = batch.map((row) => {
       const receipt = JSON.parse(row['receipt_json'] as string) as Receipt;
       const stored = JSON.parse(row['record_json'] as string) as Omit<IndexEntry, 'seq' | 'receipt'>;
       return {
         ...stored,
+        decision: { ...stored.decision, decision_json: row['decision_json'] as string },
         seq: receipt.seq,
         receipt: { receipt_id: receipt.receipt_id, tenant_id: t, seq: receipt.seq, prev_receipt_hash: receipt.prev_receipt_hash, receipt_hash: receipt.receipt_hash, decision_id: receipt.decision_id, signing_key_id: receipt.signing_key_id, created_at: receipt.dispatched_at, receipt_json: row['receipt_json'] as string },
       };
@@ -313,6 +317,9 @@ describe('a failure in the object', () => {
     const next = await json(await route(t));
     expect(next.receipt.seq).toBe(2);
     expect(next.receipt.prev_receipt_hash).toBe(ok.receipt.receipt_hash);
+    // The rolled-back append left nothing in the tree either.
+    const chain = await chainOf(t);
+    expect(await tenantLog(env as HallEnv, t).treeHead()).toEqual({ size: 2, root: toBase64Std(merkleRoot(chain.map((r) => fromHex(r.receipt_hash)))) });
     await settleIndex(t);
     expect(await d1Count('SELECT COUNT(*) AS n FROM decisions WHERE correlation_id = ?1', input['correlation_id'])).toBe(0);
   });

@@ -8,13 +8,14 @@
 // one transaction for the lot, their signatures computed concurrently. There is nothing to poll,
 // no head to race for and no retry loop — the platform guarantees one instance per log.
 //
-// After each batch the object feeds the D1 query index (decisions, receipts, approvals; at least
-// once, idempotent, see evidence-index.ts) and, every CHECKPOINT_MS while the tree grows, signs a
-// checkpoint (alarm). On first use it reads the tenant's D1 chain head once and continues that
+// Shortly after each batch (FEED_DELAY_MS, at once when a read asks) the object feeds the D1 query
+// index (decisions, receipts, approvals; at least once, idempotent, see evidence-index.ts) and,
+// within CHECKPOINT_MS while the tree grows, signs a checkpoint (alarm). On first use it reads the tenant's D1 chain head once and continues that
 // chain at seq N + 1; the old receipts are copied in (in pages) so the tree covers the whole chain.
 import { DurableObject } from 'cloudflare:workers';
 import { hashReceipt, type Receipt } from '../../src/receipts/index.js';
 import { toBase64Std } from '../../src/log/base64.js';
+import { leafHash } from '../../src/log/merkle.js';
 import { fromHex, toBase64Url, utf8 } from '../../src/util/index.js';
 import type { HallEnv } from '../env.js';
 import { HallHttpError } from '../http/problem.js';
@@ -27,11 +28,15 @@ import type { AppendOutcome, AppendRequest, IndexStatus, LogAddress, RpcResult, 
 import { MerkleTreeStore, TreeRangeError } from './tree-store.js';
 
 /** A checkpoint is signed at most this long after the tree grows (and on demand for proofs). */
-export const CHECKPOINT_MS = 1000;
+export const CHECKPOINT_MS = 2000;
 /** Signed checkpoints kept in the object (auditors keep their own; proofs need only the tree). */
 const CHECKPOINTS_KEPT = 256;
+/** Appends arriving within this long of the previous one (ms) wait one event-loop turn to share its transaction. */
+const GATHER_MS = 2;
 /** Appends written in one transaction at most. */
 const MAX_BATCH = 256;
+/** How long after an append the index is fed (ms): appends meanwhile share the D1 batch. Reads that need the index feed it at once. */
+const FEED_DELAY_MS = 500;
 /** Receipts fed to D1 in one batch at most. */
 const FEED_BATCH = 100;
 /** Receipts copied from the D1 chain per page while migrating; pages before the first append. */
@@ -52,7 +57,8 @@ const SCHEMA = [
      seq INTEGER PRIMARY KEY, receipt_id TEXT NOT NULL UNIQUE, receipt_hash TEXT NOT NULL,
      created_at TEXT NOT NULL, receipt_json TEXT NOT NULL)`,
   // What the index feed writes to D1 for a receipt (receipts copied from a D1 chain have none).
-  `CREATE TABLE IF NOT EXISTS index_rows (seq INTEGER PRIMARY KEY, record_json TEXT NOT NULL)`,
+  // (Deleted once fed: D1 then holds them.)
+  `CREATE TABLE IF NOT EXISTS index_rows (seq INTEGER PRIMARY KEY, record_json TEXT NOT NULL, decision_json TEXT)`,
   `CREATE TABLE IF NOT EXISTS tree_nodes (level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (level, idx)) WITHOUT ROWID`,
   `CREATE TABLE IF NOT EXISTS checkpoints (tree_size INTEGER PRIMARY KEY, root TEXT NOT NULL, note TEXT NOT NULL, signed_at TEXT NOT NULL)`,
 ];
@@ -79,7 +85,8 @@ interface Pending {
 
 /** What the index needs of a receipt besides the receipt row. */
 interface StoredIndexRecord {
-  decision: DecisionRow;
+  /** decision_json is in its own column (inside only on rows written before that column existed). */
+  decision: Omit<DecisionRow, 'decision_json'> & { decision_json?: string };
   openApproval?: ApprovalRow;
   usedApprovalId?: string;
 }
@@ -116,25 +123,48 @@ export class TenantLogObject extends DurableObject<HallEnv> implements TenantLog
   private initializing: Promise<void> | null = null;
   private readonly pending: Pending[] = [];
   private draining = false;
+  /** When the previous append arrived (ms): appends arriving closer together than GATHER_MS are gathered. */
+  private lastArrival = 0;
   private feeding: Promise<void> | null = null;
   private feedFailures = 0;
+  private feedTimer: ReturnType<typeof setTimeout> | null = null;
+  /** index_rows up to this seq are deleted (they are in D1). */
+  private prunedThrough = 0;
+  private checkpointsSincePrune = 0;
   private alarmAt: number | null = null;
   private readonly signers = new SignerCache();
+  /** The newest tree node of each level (what the next append needs); cleared when a transaction rolls back. */
+  private readonly treeNewest: ({ index: number; hash: Uint8Array } | undefined)[] = [];
 
   constructor(ctx: DurableObjectState, env: HallEnv) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     for (const stmt of SCHEMA) this.sql.exec(stmt);
     this.state = this.sql.exec<LogState & Record<string, SqlStorageValue>>('SELECT * FROM log_state WHERE id = 1').toArray()[0] ?? null;
+    // Nodes are kept from level 1 up (one row a leaf on average); a leaf hash is recomputed from its
+    // receipt's receipt_hash. The newest node of each level is also kept in memory: it is the left
+    // sibling the next append needs, so appending reads nothing.
+    const newest = this.treeNewest;
     this.tree = new MerkleTreeStore({
       get: (level, index) => {
+        const cached = newest[level];
+        if (cached && cached.index === index) return cached.hash;
+        if (level === 0) {
+          const row = this.sql.exec<{ receipt_hash: string }>('SELECT receipt_hash FROM receipts WHERE seq = ?', index + 1).toArray()[0];
+          return row ? leafHash(fromHex(row.receipt_hash)) : null;
+        }
         const row = this.sql.exec<{ hash: ArrayBuffer }>('SELECT hash FROM tree_nodes WHERE level = ? AND idx = ?', level, index).toArray()[0];
         return row ? new Uint8Array(row.hash) : null;
       },
       put: (level, index, hash) => {
-        this.sql.exec('INSERT OR REPLACE INTO tree_nodes (level, idx, hash) VALUES (?, ?, ?)', level, index, hash);
+        newest[level] = { index, hash };
+        if (level > 0) this.sql.exec('INSERT OR REPLACE INTO tree_nodes (level, idx, hash) VALUES (?, ?, ?)', level, index, hash);
       },
     });
+    // Objects created before decision_json had its own column keep it inside record_json.
+    if (!this.sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('index_rows')").toArray().some((c) => c.name === 'decision_json')) {
+      this.sql.exec('ALTER TABLE index_rows ADD COLUMN decision_json TEXT');
+    }
   }
 
   // ---- RPC: the decision path ----
@@ -145,9 +175,12 @@ export class TenantLogObject extends DurableObject<HallEnv> implements TenantLog
     } catch (err) {
       return { ok: false, ...refusal(err) };
     }
+    const now = Date.now();
+    const contended = now - this.lastArrival < GATHER_MS;
+    this.lastArrival = now;
     return new Promise<AppendOutcome>((resolve) => {
-      this.pending.push({ request, shards: log.shards, queuedAt: Date.now(), resolve });
-      if (!this.draining) void this.drain();
+      this.pending.push({ request, shards: log.shards, queuedAt: now, resolve });
+      if (!this.draining) void this.drain(contended);
     });
   }
 
@@ -237,8 +270,14 @@ export class TenantLogObject extends DurableObject<HallEnv> implements TenantLog
     if (!st) return;
     if (st.indexed_seq < st.head_seq) await this.feedIndex();
     if (st.legacy_copied < st.legacy_seq) await this.copyLegacy(st.legacy_copied + LEGACY_PAGE);
-    if (st.tree_size > (this.newestCheckpoint()?.tree_size ?? 0)) await this.signCheckpoint();
-    this.sql.exec('DELETE FROM checkpoints WHERE tree_size NOT IN (SELECT tree_size FROM checkpoints ORDER BY tree_size DESC LIMIT ?)', CHECKPOINTS_KEPT);
+    if (st.tree_size > (this.newestCheckpoint()?.tree_size ?? 0)) {
+      await this.signCheckpoint();
+      // Every storage write is a commit: prune now and then, not on every checkpoint.
+      if (++this.checkpointsSincePrune >= 64) {
+        this.checkpointsSincePrune = 0;
+        this.sql.exec('DELETE FROM checkpoints WHERE tree_size NOT IN (SELECT tree_size FROM checkpoints ORDER BY tree_size DESC LIMIT ?)', CHECKPOINTS_KEPT);
+      }
+    }
     if (st.legacy_copied < st.legacy_seq) this.scheduleAlarm(0);
     else if (st.indexed_seq < st.head_seq) this.scheduleAlarm(this.retryDelay());
   }
@@ -353,14 +392,18 @@ export class TenantLogObject extends DurableObject<HallEnv> implements TenantLog
   }
 
   /** Writes everything pending, batch after batch; every append is answered exactly once. */
-  private async drain(): Promise<void> {
+  private async drain(contended: boolean): Promise<void> {
     this.draining = true;
     try {
+      // Under load, give the appends already on their way one turn of the event loop to arrive, so
+      // they share this transaction: a commit costs the same for one receipt as for a hundred
+      // (signing and hashing never yield, so without this every append would commit alone).
+      if (contended) await new Promise((resolve) => setTimeout(resolve, 0));
       while (this.pending.length > 0) await this.commit(this.pending.splice(0, MAX_BATCH));
     } finally {
       this.draining = false;
     }
-    void this.feedIndex();
+    this.scheduleFeed();
     if (this.state!.tree_size > (this.newestCheckpoint()?.tree_size ?? 0)) this.scheduleAlarm(CHECKPOINT_MS);
   }
 
@@ -409,33 +452,43 @@ export class TenantLogObject extends DurableObject<HallEnv> implements TenantLog
     const signMs = Date.now() - signedAt;
     const receipts = placed.map((x, i) => ({ ...x.unsigned, receipt_hash: x.hash, signature: toBase64Url(signatures[i]!) }) as Receipt);
     const writeAt = Date.now();
+    const prune = st.indexed_seq > this.prunedThrough ? st.indexed_seq : 0;
     try {
       this.ctx.storage.transactionSync(() => {
         receipts.forEach((r, i) => {
           const req = placed[i]!.p.request;
           const record = evidenceRecord(req, r, req.decisionJson);
+          const { decision_json: decisionJson, ...decision } = record.decision;
           const stored: StoredIndexRecord = {
-            decision: record.decision,
+            decision,
             ...(record.openApproval ? { openApproval: record.openApproval } : {}),
             ...(record.usedApprovalId ? { usedApprovalId: record.usedApprovalId } : {}),
           };
           this.sql.exec('INSERT INTO receipts (seq, receipt_id, receipt_hash, created_at, receipt_json) VALUES (?, ?, ?, ?, ?)', r.seq, r.receipt_id, r.receipt_hash, r.dispatched_at, record.receipt.receipt_json);
-          this.sql.exec('INSERT INTO index_rows (seq, record_json) VALUES (?, ?)', r.seq, JSON.stringify(stored));
+          this.sql.exec('INSERT INTO index_rows (seq, record_json, decision_json) VALUES (?, ?, ?)', r.seq, JSON.stringify(stored), decisionJson);
         });
         const last = receipts[receipts.length - 1]!;
-        this.sql.exec('UPDATE log_state SET head_seq = ?, head_hash = ? WHERE id = 1', last.seq, last.receipt_hash);
+        // indexed_seq rides along: the feed advances it in memory only (a lower value after a
+        // restart just re-feeds rows the index ignores), so feeding costs no commit of its own.
+        this.sql.exec('UPDATE log_state SET head_seq = ?, head_hash = ?, indexed_seq = ? WHERE id = 1', last.seq, last.receipt_hash, st.indexed_seq);
+        // Rows the index already holds are not needed here any more.
+        if (prune > 0) this.sql.exec('DELETE FROM index_rows WHERE seq <= ?', prune);
         st.head_seq = last.seq;
         st.head_hash = last.receipt_hash;
         this.extendTree(new Map(receipts.map((r) => [r.seq, r.receipt_hash])));
       });
     } catch (err) {
-      // The transaction rolled back: restore the head we may have moved in memory.
+      // The transaction rolled back: restore the head and tree we may have moved in memory (what
+      // the index holds stays known: D1 has it whatever this transaction did).
+      const indexed = st.indexed_seq;
       const row = this.sql.exec<LogState & Record<string, SqlStorageValue>>('SELECT * FROM log_state WHERE id = 1').toArray()[0];
-      if (row) Object.assign(st, row);
+      if (row) Object.assign(st, row, { indexed_seq: Math.max(indexed, row.indexed_seq) });
+      this.treeNewest.length = 0;
       failAll(placed.map((x) => x.p), err);
       return;
     }
     const writeMs = Date.now() - writeAt;
+    if (prune > 0) this.prunedThrough = prune;
     receipts.forEach((receipt, i) => {
       const p = placed[i]!.p;
       p.resolve({ ok: true, receipt, timing: { waitMs: startedAt - p.queuedAt, signMs, writeMs, batch: receipts.length } });
@@ -445,9 +498,16 @@ export class TenantLogObject extends DurableObject<HallEnv> implements TenantLog
   /** Feeds D1 up to the head; one feed at a time, and a call during a feed shares it. */
   private feedIndex(): Promise<void> {
     if (!this.feeding) {
-      this.feeding = this.feedLoop().finally(() => {
-        this.feeding = null;
-      });
+      this.feeding = this.feedLoop()
+        .catch((err) => {
+          // Reading the rows failed (the object's own storage): retry later, never break the object.
+          this.feedFailures += 1;
+          console.error('edgehall: index feed could not read the log; retrying', (err as Error)?.message);
+          this.scheduleAlarm(this.retryDelay());
+        })
+        .finally(() => {
+          this.feeding = null;
+        });
     }
     return this.feeding;
   }
@@ -456,8 +516,8 @@ export class TenantLogObject extends DurableObject<HallEnv> implements TenantLog
     const st = this.state!;
     while (st.indexed_seq < st.head_seq) {
       const rows = this.sql
-        .exec<{ seq: number; receipt_id: string; receipt_hash: string; created_at: string; receipt_json: string; record_json: string }>(
-          'SELECT r.seq, r.receipt_id, r.receipt_hash, r.created_at, r.receipt_json, i.record_json FROM receipts r JOIN index_rows i ON i.seq = r.seq WHERE r.seq > ? ORDER BY r.seq LIMIT ?',
+        .exec<{ seq: number; receipt_id: string; receipt_hash: string; created_at: string; receipt_json: string; record_json: string; decision_json: string | null }>(
+          'SELECT r.seq, r.receipt_id, r.receipt_hash, r.created_at, r.receipt_json, i.record_json, i.decision_json FROM receipts r JOIN index_rows i ON i.seq = r.seq WHERE r.seq > ? ORDER BY r.seq LIMIT ?',
           st.indexed_seq,
           FEED_BATCH + 1,
         )
@@ -478,7 +538,8 @@ export class TenantLogObject extends DurableObject<HallEnv> implements TenantLog
           created_at: r.created_at,
           receipt_json: r.receipt_json,
         };
-        return { seq: r.seq, decision: stored.decision, receipt: receiptRow, ...(stored.openApproval ? { openApproval: stored.openApproval } : {}), ...(stored.usedApprovalId ? { usedApprovalId: stored.usedApprovalId } : {}) };
+        const decision: DecisionRow = { ...stored.decision, decision_json: r.decision_json ?? stored.decision.decision_json ?? '{}' };
+        return { seq: r.seq, decision, receipt: receiptRow, ...(stored.openApproval ? { openApproval: stored.openApproval } : {}), ...(stored.usedApprovalId ? { usedApprovalId: stored.usedApprovalId } : {}) };
       });
       const next = rows[FEED_BATCH];
       const logSize = st.head_seq;
@@ -495,9 +556,17 @@ export class TenantLogObject extends DurableObject<HallEnv> implements TenantLog
       }
       this.feedFailures = 0;
       const last = page[page.length - 1]!.seq;
-      this.sql.exec('UPDATE log_state SET indexed_seq = ? WHERE id = 1', last);
       st.indexed_seq = last;
     }
+  }
+
+  /** Feeds the index shortly after appends (one D1 batch for everything appended meanwhile). */
+  private scheduleFeed(): void {
+    if (this.feedTimer !== null) return;
+    this.feedTimer = setTimeout(() => {
+      this.feedTimer = null;
+      void this.feedIndex();
+    }, FEED_DELAY_MS);
   }
 
   private retryDelay(): number {
