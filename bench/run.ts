@@ -7,6 +7,7 @@ const sections: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   hash: () => import('./hash.js'),
   tree: () => import('./ingest-tree.js'),
   http: () => import('./http.js'),
+  log: () => import('./log.js'),
   bundle: () => import('./bundle.js'),
   cli: () => import('./cli.js'),
   mcp: () => import('./mcp.js'),
