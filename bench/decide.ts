@@ -1,11 +1,10 @@
 // decide(): decisions/s and latency for 1, 20 and 200 rules (the matching rule last), against the
-// "floor" (only artifact_hash + a decision id for the same input); the peers (pyhall-python and
+// "floor" (only artifact_hash + a decision id for the same input, as decide() makes them); the peers (pyhall-python and
 // @pyhall/core from ../shared/peers, each in a child process) on the same 20-rule workload; and where
 // decide()'s time goes at 20 rules. Everything is measured in this run, on this machine.
-import { randomUUID } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
 import { artifactHashPreimage } from '../src/routing/artifact-hash.js';
-import { isoTimestamp, defaultNow } from '../src/routing/clock.js';
+import { defaultNewId, defaultNow, isoTimestamp } from '../src/routing/clock.js';
 import { sha256HexOfText } from '../src/routing/sha256-text.js';
 import {
   Hall,
@@ -68,10 +67,13 @@ function contextFor(n: number): DecideContext {
 }
 
 interface Stats {
-  /** Per-round decisions/s. */
+  /** Per-round decisions per wall-clock second. */
   rounds: number[];
+  /** Per-round decisions per CPU second of the process that decided (resists other processes' load). */
+  cpuRounds: number[];
   median: number;
   best: number;
+  cpuMedian: number;
   p50: number;
   p99: number;
 }
@@ -91,6 +93,7 @@ const median = (xs: readonly number[]) => {
 async function measureAll(cases: Record<string, Case>, rounds = 9, sliceMs = 120): Promise<Record<string, Stats>> {
   const names = Object.keys(cases);
   const per = new Map<string, number[]>(names.map((n) => [n, []]));
+  const perCpu = new Map<string, number[]>(names.map((n) => [n, []]));
   const lat = new Map<string, { p50: number[]; p99: number[]; samples: number[] }>(names.map((n) => [n, { p50: [], p99: [], samples: [] }]));
   for (const n of names) {
     const c = cases[n]!;
@@ -102,6 +105,7 @@ async function measureAll(cases: Record<string, Case>, rounds = 9, sliceMs = 120
       const c = cases[n]!;
       if (typeof c === 'function') {
         let count = 0;
+        const c0 = process.cpuUsage();
         const t0 = performance.now();
         let t = t0;
         while (t - t0 < sliceMs) {
@@ -109,7 +113,9 @@ async function measureAll(cases: Record<string, Case>, rounds = 9, sliceMs = 120
           count += 500;
           t = performance.now();
         }
+        const cpu = process.cpuUsage(c0);
         per.get(n)!.push((count * 1000) / (t - t0));
+        perCpu.get(n)!.push((count * 1e6) / Math.max(cpu.user + cpu.system, 1));
         const l = lat.get(n)!.samples;
         for (let i = 0; i < 4000; i++) {
           const a = performance.now();
@@ -118,8 +124,9 @@ async function measureAll(cases: Record<string, Case>, rounds = 9, sliceMs = 120
         }
       } else {
         const rate = await c.peer.run(c.name, sliceMs);
-        per.get(n)!.push(rate);
-        const l = await c.peer.latency(c.name, Math.max(30, Math.min(4000, Math.round(rate * 0.05))));
+        per.get(n)!.push(rate.perSec);
+        perCpu.get(n)!.push(rate.perCpuSec);
+        const l = await c.peer.latency(c.name, Math.max(30, Math.min(4000, Math.round(rate.perSec * 0.05))));
         lat.get(n)!.p50.push(l.p50);
         lat.get(n)!.p99.push(l.p99);
       }
@@ -139,21 +146,23 @@ async function measureAll(cases: Record<string, Case>, rounds = 9, sliceMs = 120
       p50 = median(l.p50);
       p99 = median(l.p99);
     }
-    out[n] = { rounds: rs, median: median(rs), best: Math.max(...rs), p50, p99 };
+    const cs = perCpu.get(n)!;
+    out[n] = { rounds: rs, cpuRounds: cs, median: median(rs), best: Math.max(...rs), cpuMedian: median(cs), p50, p99 };
   }
   return out;
 }
 
-/** Median over rounds of a's rate / b's rate in the same round. */
+/** Median over rounds of a's rate / b's rate in the same round (wall clock, or CPU time). */
 const roundRatio = (a: Stats, b: Stats) => median(a.rounds.map((x, i) => x / b.rounds[i]!));
+const cpuRatio = (a: Stats, b: Stats) => median(a.cpuRounds.map((x, i) => x / b.cpuRounds[i]!));
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const us = (n: number) => (n >= 100 ? `${n.toFixed(0)} µs` : `${n.toFixed(2)} µs`);
 
 function printTable(rows: Record<string, Stats>): void {
-  console.log(`${'case'.padEnd(50)} ${'median/s'.padStart(10)} ${'best/s'.padStart(10)} ${'p50'.padStart(10)} ${'p99'.padStart(10)}`);
+  console.log(`${'case'.padEnd(50)} ${'median/s'.padStart(10)} ${'best/s'.padStart(10)} ${'per CPU-s'.padStart(10)} ${'p50'.padStart(10)} ${'p99'.padStart(10)}`);
   for (const [k, s] of Object.entries(rows))
-    console.log(`${k.padEnd(50)} ${fmt(s.median).padStart(10)} ${fmt(s.best).padStart(10)} ${us(s.p50).padStart(10)} ${us(s.p99).padStart(10)}`);
+    console.log(`${k.padEnd(50)} ${fmt(s.median).padStart(10)} ${fmt(s.best).padStart(10)} ${fmt(s.cpuMedian).padStart(10)} ${us(s.p50).padStart(10)} ${us(s.p99).padStart(10)}`);
 }
 
 /** How the peer's decision of the workload's first input compares with edgehall's. */
@@ -185,7 +194,7 @@ async function byRuleCount(): Promise<void> {
   let j = 0;
   cases['floor (artifact_hash + uuid)'] = () => {
     computeArtifactHash(inputs20[j++ & 63]!);
-    return randomUUID();
+    return defaultNewId();
   };
   const rows = await measureAll(cases);
   console.log('\ndecide() by rule count: prod request, allowed by the last rule (shadow analysis cached per rule set)');
@@ -202,8 +211,8 @@ async function byRuleCount(): Promise<void> {
   console.log(`decision size: ${JSON.stringify(sample).length} bytes of JSON`);
 }
 
-/** edgehall against both peers at 20 rules in one env; returns decide()'s median ratio to pyhall-python. */
-async function versusPeers(env: 'prod' | 'stage'): Promise<number | null> {
+/** edgehall against both peers at 20 rules in one env; returns decide()'s median ratios to pyhall-python. */
+async function versusPeers(env: 'prod' | 'stage'): Promise<{ cpu: number; wall: number } | null> {
   const n = 20;
   const raws = rawInputs(n, env);
   const ctx = contextFor(n);
@@ -247,14 +256,14 @@ async function versusPeers(env: 'prod' | 'stage'): Promise<number | null> {
   const line = (label: string, a: Stats, peer: string) => {
     const b = rows[peer];
     if (!b) return console.log(`${label.padEnd(44)} peer not available`);
-    console.log(`${label.padEnd(44)} ${roundRatio(a, b).toFixed(1).padStart(6)}x by throughput (median of ${a.rounds.length} rounds), ${(b.p50 / a.p50).toFixed(1)}x by p50`);
+    console.log(`${label.padEnd(44)} ${cpuRatio(a, b).toFixed(1).padStart(6)}x by CPU time, ${roundRatio(a, b).toFixed(1)}x by wall-clock throughput (medians of ${a.rounds.length} rounds), ${(b.p50 / a.p50).toFixed(1)}x by p50`);
   };
   line('decide() / pyhall-python make_decision', d, 'pyhall-python make_decision (RouteInput built)');
   line('routeSync / pyhall-python RouteInput+decision', h, 'pyhall-python RouteInput(**raw) + make_decision');
   line('decide() / @pyhall/core makeDecision', d, '@pyhall/core makeDecision (validates inside)');
   line('routeSync / @pyhall/core makeDecision', h, '@pyhall/core makeDecision (validates inside)');
   const py = rows['pyhall-python make_decision (RouteInput built)'];
-  return py ? roundRatio(d, py) : null;
+  return py ? { cpu: cpuRatio(d, py), wall: roundRatio(d, py) } : null;
 }
 
 /** Where one decide() call at 20 rules spends its time: its parts measured alone, the rest by difference. */
@@ -273,7 +282,7 @@ async function timeBudget(): Promise<void> {
       'decide(), 20 rules': () => decide(inputs[a++ & 63]!, ctx),
       'artifact_hash: preimage (Python json.dumps form)': () => artifactHashPreimage(inputs[b++ & 63]!),
       'artifact_hash: SHA-256 of the preimage': () => sha256HexOfText(pre[c++ & 63]!),
-      'decision id (crypto.randomUUID)': () => crypto.randomUUID(),
+      'decision id (UUID v4 from a random pool)': () => defaultNewId(),
       'timestamp (clock read + isoformat)': () => isoTimestamp(defaultNow()),
       'input validation (parseRouteInput)': () => parseRouteInput(raws[e++ & 63]),
       'first match over 20 rules': () => ctx.rules.firstMatch(inputs[f & 63]!.capability_id, 'prod', 'INTERNAL', 'low', 'P2', 'tenant-bench') + f++,
@@ -303,10 +312,12 @@ export async function run(): Promise<void> {
   if (prod === null || stage === null) console.log(`goal decide() >= ${GOAL_VS_PYHALL_PYTHON}x pyhall-python at 20 rules: peer not available`);
   else {
     // prod includes pyhall's per-call shadow-rule analysis (edgehall caches it per rule set); stage has none,
-    // so the stage ratio is the like-for-like one and the goal is judged on the lower of the two.
-    const low = Math.min(prod, stage);
+    // so the stage ratio is the like-for-like one and the goal is judged on the lower of the two, by CPU
+    // time (what each decision costs; wall-clock ratios also measure how the scheduler shares the cores).
+    const low = Math.min(prod.cpu, stage.cpu);
     console.log(
-      `goal decide() >= ${GOAL_VS_PYHALL_PYTHON}x pyhall-python at 20 rules, same run: prod ${prod.toFixed(1)}x, stage ${stage.toFixed(1)}x -> ${low >= GOAL_VS_PYHALL_PYTHON ? 'met' : 'NOT met'} (judged on the lower)`,
+      `goal decide() >= ${GOAL_VS_PYHALL_PYTHON}x pyhall-python at 20 rules, same run: prod ${prod.cpu.toFixed(1)}x, stage ${stage.cpu.toFixed(1)}x by CPU time ` +
+        `(wall clock: prod ${prod.wall.toFixed(1)}x, stage ${stage.wall.toFixed(1)}x) -> ${low >= GOAL_VS_PYHALL_PYTHON ? 'met' : 'NOT met'} (judged on the lower)`,
     );
   }
   const [l2] = loadavg();

@@ -147,6 +147,8 @@ export interface Measured {
   decisionBytes: number;
   receiptBytes: number;
   d1: Footprint | string;
+  /** The same index without the decision and receipt JSON (which the tenant log already holds). */
+  d1WithoutJson: Footprint | string;
   logObject: Footprint | string;
 }
 
@@ -249,15 +251,17 @@ export async function measure(): Promise<Measured> {
   const RECEIPT_COLUMNS = 'receipt_id, tenant_id, seq, prev_receipt_hash, receipt_hash, decision_id, signing_key_id, created_at, receipt_json';
   const q = (n: number) => Array.from({ length: n }, () => '?').join(', ');
   // receipts rows form one chain (migration 0002's trigger checks every link).
-  const d1 = footprint({
+  const d1Spec = (decisionJsonValue: string, receiptJsonValue: string) => ({
     schema: migrations,
     n: 20_000,
     batch: 1,
     writes: [
-      { table: 'decisions', sql: `INSERT INTO decisions (${DECISION_COLUMNS}) VALUES (${q(16)})`, row: decisionRow, per: 'decision' },
-      { table: 'receipts', sql: `INSERT INTO receipts (${RECEIPT_COLUMNS}) VALUES (${q(9)})`, row: receiptRow, per: 'decision' },
+      { table: 'decisions', sql: `INSERT INTO decisions (${DECISION_COLUMNS}) VALUES (${q(16)})`, row: [...decisionRow.slice(0, 15), decisionJsonValue], per: 'decision' },
+      { table: 'receipts', sql: `INSERT INTO receipts (${RECEIPT_COLUMNS}) VALUES (${q(9)})`, row: [...receiptRow.slice(0, 8), receiptJsonValue], per: 'decision' },
     ],
   });
+  const d1 = footprint(d1Spec(decisionJson, receiptJson));
+  const d1WithoutJson = footprint(d1Spec('', ''));
   const schema = logObjectSchema();
   const stored = JSON.stringify({ decision: Object.fromEntries(DECISION_COLUMNS.split(', ').map((c, k) => [c, decisionRow[k]])) });
   const logObject = schema
@@ -283,6 +287,7 @@ export async function measure(): Promise<Measured> {
     decisionBytes: decisionJson.length,
     receiptBytes: receiptJson.length,
     d1,
+    d1WithoutJson,
     logObject,
   };
 }
@@ -392,6 +397,7 @@ export async function run(): Promise<void> {
         : `  ${name}: ${fmt(f.bytes_per_decision)} bytes and ${f.rows_written_per_decision.toFixed(2)} billed rows written per decision (SQLite ${f.sqlite_version}; indexes ${Object.entries(f.indexes).filter(([, n]) => n > 0).map(([t, n]) => `${t} ${n}`).join(', ')})`,
     );
   fp('D1 index (migrations/*.sql)', m.d1);
+  fp('D1 index without decision_json/receipt_json', m.d1WithoutJson);
   fp('tenant log object (its SCHEMA)', m.logObject);
 
   const workerUs = m.validateUs + m.decideUs + m.jsonUs;

@@ -109,10 +109,10 @@ export class PeerProcess {
     return a;
   }
 
-  /** Runs `caseName` for about `ms` milliseconds; decisions per second. */
-  async run(caseName: string, ms: number): Promise<number> {
-    const a = (await this.ask({ cmd: 'run', case: caseName, ms })) as { count: number; ms: number };
-    return (a.count * 1000) / a.ms;
+  /** Runs `caseName` for about `ms` milliseconds: decisions per wall-clock second and per CPU second of the peer's process. */
+  async run(caseName: string, ms: number): Promise<{ perSec: number; perCpuSec: number }> {
+    const a = (await this.ask({ cmd: 'run', case: caseName, ms })) as { count: number; ms: number; cpu_ms: number };
+    return { perSec: (a.count * 1000) / a.ms, perCpuSec: (a.count * 1000) / Math.max(a.cpu_ms, 1e-3) };
   }
 
   /** Per-call latency percentiles over `n` calls, in microseconds. */

@@ -61,13 +61,15 @@ for (;;) {
   const fn = cases[cmd.case]!;
   if (cmd.cmd === 'run') {
     let count = 0;
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     let t = t0;
     while (t - t0 < cmd.ms!) {
       for (let k = 0; k < 50; k++) fn(count++);
       t = performance.now();
     }
-    reply({ count, ms: t - t0 });
+    const c = process.cpuUsage(c0);
+    reply({ count, ms: t - t0, cpu_ms: (c.user + c.system) / 1000 });
   } else if (cmd.cmd === 'lat') {
     const samples: number[] = [];
     for (let i = 0; i < cmd.n!; i++) {

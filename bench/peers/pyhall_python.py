@@ -4,7 +4,7 @@
 # Protocol: JSON lines. First line in: {"rules": {...}, "workers": [...], "inputs": [...]}.
 # Out: {"ready": true, "check": {...}} with the first input's decision, so the bench can confirm the
 # peer decides the workload the same way. Then, per command line:
-#   {"cmd": "run", "case": "decide"|"validate+decide", "ms": 150}  -> {"count": n, "ms": elapsed}
+#   {"cmd": "run", "case": "decide"|"validate+decide", "ms": 150}  -> {"count": n, "ms": wall, "cpu_ms": process CPU}
 #   {"cmd": "lat", "case": ..., "n": 2000}                           -> {"p50_us": x, "p99_us": y}
 #   {"cmd": "quit"}
 import json
@@ -62,6 +62,7 @@ def main() -> None:
         if cmd["cmd"] == "run":
             limit = cmd["ms"] / 1000.0
             count = 0
+            c0 = time.process_time()
             t0 = clock()
             t = t0
             while t - t0 < limit:
@@ -69,7 +70,7 @@ def main() -> None:
                     fn(count)
                     count += 1
                 t = clock()
-            reply({"count": count, "ms": (t - t0) * 1000.0})
+            reply({"count": count, "ms": (t - t0) * 1000.0, "cpu_ms": (time.process_time() - c0) * 1000.0})
         elif cmd["cmd"] == "lat":
             samples = []
             for i in range(cmd["n"]):
