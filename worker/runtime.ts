@@ -1,18 +1,14 @@
-// Per-isolate state: the compiled rules/registry snapshot, the signer, the receipt-chain writers and
-// a short-lived token cache. One runtime per `createHallWorker()`; the deployed worker has one.
+// Per-isolate state: the compiled rules/registry snapshot, the signer, what the isolate knows of the
+// tenant logs, and a short-lived token cache. One runtime per `createHallWorker()`; the deployed worker has one.
 import { TokenCache } from './http/auth.js';
 import { SignerCache } from './signer.js';
 import { SnapshotCache } from './snapshot.js';
-import { ChainWriter, type ChainWriterOptions } from './chain/writer.js';
 import type { Dispatcher } from './dispatch/types.js';
-import { LogDirectory, type LogOpener } from './log/log-directory.js';
+import { LogDirectory } from './log/log-directory.js';
 
 export interface HallRuntimeOptions {
   /** How long a resolved bearer token is trusted without re-reading KV (ms). */
   tokenCacheMs?: number;
-  chain?: ChainWriterOptions;
-  /** Replaces how tenant logs are opened (tests: a log that fails, in front of the real objects). */
-  logOpener?: LogOpener;
   /** Replaces the MCP gateway's dispatcher (tests: a dispatcher without a network). */
   dispatcher?: Dispatcher;
 }
@@ -22,7 +18,6 @@ export class HallRuntime {
   readonly tokens: TokenCache;
   readonly signer = new SignerCache();
   readonly snapshots: SnapshotCache;
-  readonly chains: ChainWriter;
   /** The tenant logs (Durable Objects): shard counts and the logs this isolate appended to lately. */
   readonly logs: LogDirectory;
   readonly dispatcher: Dispatcher | undefined;
@@ -31,8 +26,7 @@ export class HallRuntime {
     this.tokens = new TokenCache(options.tokenCacheMs ?? 10_000);
     // A new generation may have revoked tokens or changed tenant facts: resolve principals again.
     this.snapshots = new SnapshotCache(2_000, () => this.tokens.clear());
-    this.chains = new ChainWriter(options.chain);
-    this.logs = new LogDirectory(options.logOpener);
+    this.logs = new LogDirectory();
   }
 
   /** After a configuration write in this isolate: reload the snapshot and re-read tokens now. */

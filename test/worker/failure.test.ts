@@ -171,7 +171,7 @@ describe('rules missing or corrupt in KV', () => {
 });
 
 describe('two isolates, one tenant', () => {
-  it('interleaved writers never fork the chain (UNIQUE(tenant_id, seq) + retry)', async () => {
+  it('interleaved writers never fork the chain (one log object per tenant writes it)', async () => {
     const a = createHallWorker();
     const b = createHallWorker();
     const send = (w: typeof a) => w.fetch(routeRequest(routeInput()), env, createExecutionContext());

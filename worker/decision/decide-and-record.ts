@@ -132,7 +132,7 @@ export async function decideAndRecord(ctx: RequestContext, principal: Principal,
     if (usesApproval) await stores.evidence.releaseApproval(cited.approval_id).catch(() => undefined);
     throw err;
   }
-  runtime.logs.noteAppend(log);
+  runtime.logs.noteAppend(log, receipt.seq);
   timer.mark('log');
   // The approval is in the log with its decision; open it in D1 now so approvers see it at once
   // (the index feed writes the same rows idempotently, so a failure here only delays it).

@@ -14,7 +14,7 @@ const LAG_CACHE_MS = 1000;
 const RECENT_MS = 10_000;
 const RECENT_MAX = 64;
 
-/** Opens the log of a tenant's shard; tests replace it to put a failing log behind the real Worker. */
+/** Opens the log of a tenant's shard. */
 export type LogOpener = (ctx: RequestContext, tenantId: string, shard: number, shards: number) => TenantLog;
 
 export const openDurableObjectLog: LogOpener = (ctx, tenantId, shard, shards) => tenantLog(ctx.env, tenantId, shard, shards);
@@ -22,7 +22,7 @@ export const openDurableObjectLog: LogOpener = (ctx, tenantId, shard, shards) =>
 /** Per-isolate: shard counts of tenant records, and the logs appended to lately. */
 export class LogDirectory {
   private readonly shardCounts = new Map<string, { shards: number; until: number }>();
-  private readonly recent = new Map<string, { tenantId: string; shard: number; shards: number; at: number }>();
+  private readonly recent = new Map<string, { tenantId: string; shard: number; shards: number; at: number; appended: number; indexed: number }>();
 
   private lag: { value: IndexLag | null; until: number } | null = null;
 
@@ -63,21 +63,29 @@ export class LogDirectory {
     return Array.from({ length: shards }, (_, k) => this.open(ctx, tenantId, k, shards));
   }
 
-  noteAppend(log: TenantLog): void {
+  /** An append this isolate made (its receipt's seq): the log's index is behind until a sync says otherwise. */
+  noteAppend(log: TenantLog, seq: number): void {
     const { tenantId, shard, shards } = log.address;
     const key = `${shard}/${tenantId}`;
+    const known = this.recent.get(key);
     this.recent.delete(key);
-    this.recent.set(key, { tenantId, shard, shards, at: Date.now() });
+    this.recent.set(key, { tenantId, shard, shards, at: Date.now(), appended: Math.max(seq, known?.appended ?? 0), indexed: known?.indexed ?? 0 });
     if (this.recent.size > RECENT_MAX) this.recent.delete(this.recent.keys().next().value!);
   }
 
-  /** The logs this isolate appended to within the last RECENT_MS. */
+  /** A log reported where its index stands. */
+  noteIndexed(log: TenantLog, indexedSize: number): void {
+    const r = this.recent.get(`${log.address.shard}/${log.address.tenantId}`);
+    if (r) r.indexed = Math.max(r.indexed, indexedSize);
+  }
+
+  /** The logs this isolate appended to within the last RECENT_MS whose index may not hold those appends yet. */
   recentLogs(ctx: RequestContext): TenantLog[] {
     const since = Date.now() - RECENT_MS;
     const out: TenantLog[] = [];
     for (const [key, r] of this.recent) {
       if (r.at < since) this.recent.delete(key);
-      else out.push(this.open(ctx, r.tenantId, r.shard, r.shards));
+      else if (r.indexed < r.appended) out.push(this.open(ctx, r.tenantId, r.shard, r.shards));
     }
     return out;
   }
@@ -87,12 +95,31 @@ export class LogDirectory {
 export const INDEX_WAIT_MS = 2000;
 
 /**
- * Before a read of the D1 index: feeds the logs the read covers — every shard of `tenantId`, or
- * for a cross-tenant read the logs this isolate appended to lately — waiting at most
- * INDEX_WAIT_MS. A log that cannot be reached is skipped: the read then shows what D1 holds
- * (the lag is reported by GET /wcp/health).
+ * Before a read of the D1 index: feeds the logs the read covers — every shard of `tenantId` (null:
+ * none in particular) and the logs this isolate appended to lately that may not be indexed yet, so
+ * a client that writes and then reads sees its writes — waiting at most INDEX_WAIT_MS. A log that
+ * cannot be reached is skipped: the read then shows what D1 holds (the lag is in GET /wcp/health).
  */
 export async function awaitIndex(ctx: RequestContext, tenantId: string | null): Promise<void> {
-  const logs = tenantId === null ? ctx.runtime.logs.recentLogs(ctx) : await ctx.runtime.logs.all(ctx, tenantId).catch(() => []);
-  await Promise.all(logs.map((log) => log.syncIndex(INDEX_WAIT_MS).catch(() => undefined)));
+  const dir = ctx.runtime.logs;
+  const named = tenantId === null ? [] : await dir.all(ctx, tenantId).catch((): TenantLog[] => []);
+  const keys = new Set(named.map((l) => `${l.address.shard}/${l.address.tenantId}`));
+  const logs = [...named, ...dir.recentLogs(ctx).filter((l) => !keys.has(`${l.address.shard}/${l.address.tenantId}`))];
+  await Promise.all(
+    logs.map((log) =>
+      log.syncIndex(INDEX_WAIT_MS).then(
+        (status) => dir.noteIndexed(log, status.indexed_size),
+        () => undefined,
+      ),
+    ),
+  );
+}
+
+/** At most this many named tenants have their logs caught up before a multi-tenant read; beyond that, the recent logs. */
+const INDEX_WAIT_TENANTS = 8;
+
+/** awaitIndex for a read over `tenants` (null = every tenant), as the dashboard views scope them. */
+export async function awaitIndexOf(ctx: RequestContext, tenants: readonly string[] | null): Promise<void> {
+  if (tenants === null || tenants.length > INDEX_WAIT_TENANTS || tenants.length === 0) return awaitIndex(ctx, null);
+  await Promise.all(tenants.map((t) => awaitIndex(ctx, t)));
 }

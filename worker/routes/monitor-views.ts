@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { checkWorkerCompliance } from '../../src/routing/index.js';
 import type { RequestContext } from '../context.js';
 import { approverCovers, requirePrincipal, type Principal } from '../http/auth.js';
+import { awaitIndex, awaitIndexOf } from '../log/log-directory.js';
 import { parseWith, pathParam, queryObject } from '../http/body.js';
 import { HallHttpError, jsonResponse } from '../http/problem.js';
 import { KV } from '../stores/config-store.js';
@@ -84,6 +85,8 @@ export async function feed(ctx: RequestContext): Promise<Response> {
   const p = await requirePrincipal(ctx);
   const q = parseWith(FeedQuerySchema, queryObject(ctx.url), 'The query', 'INVALID_QUERY');
   const tenants = scope(p, q.tenant_id);
+  // The D1 index trails the tenant logs by up to half a second: let the logs this view covers catch up.
+  await awaitIndexOf(ctx, tenants);
   const after = q.after !== undefined ? Number(q.after) : null;
   const page = await queries(ctx).feed(
     { tenants, capability_id: q.capability_id, worker_species_id: q.worker_species_id, denied: q.denied, deny_code: q.deny_code, since: q.since, until: q.until },
@@ -106,6 +109,7 @@ export async function statsSummary(ctx: RequestContext): Promise<Response> {
   const p = await requirePrincipal(ctx);
   const q = parseWith(SummaryQuerySchema, queryObject(ctx.url), 'The query', 'INVALID_QUERY');
   const tenants = scope(p, q.tenant_id);
+  await awaitIndexOf(ctx, tenants);
   const now = new Date();
   const since = utcDayStart(now);
   const db = queries(ctx);
@@ -152,6 +156,7 @@ export async function statsDenials(ctx: RequestContext): Promise<Response> {
   }
   const sinceIso = new Date(since).toISOString();
   const untilIso = new Date(until).toISOString();
+  await awaitIndexOf(ctx, tenants);
   const { counts, capped } = await queries(ctx).denialsByCode(tenants, sinceIso, untilIso, q.bucket === 'hour' ? 13 : 10);
   const buckets = bucketKeys(since, until, q.bucket);
   const index = new Map(buckets.map((b, i) => [b, i]));
@@ -203,6 +208,7 @@ export async function crew(ctx: RequestContext): Promise<Response> {
   const page = all.slice(start, start + q.limit);
   const speciesOf = (r: Record<string, unknown>) => (typeof r['worker_species_id'] === 'string' ? r['worker_species_id'] : null);
   const species = page.map(([, r]) => speciesOf(r)).filter((s): s is string => s !== null);
+  await awaitIndexOf(ctx, tenants);
   const last = new Map((await queries(ctx).lastDecisions(tenants, species)).map((d) => [d.worker_species_id, d]));
   const workers = page.map(([worker_id, record]) => {
     const sp = speciesOf(record);
@@ -253,6 +259,7 @@ export async function decisionRule(ctx: RequestContext): Promise<Response> {
   const p = await requirePrincipal(ctx);
   const id = pathParam(ctx.params, 'decision_id');
   if (id.length > MAX_ID_LENGTH) throw decisionNotFound();
+  await awaitIndex(ctx, p.kind === 'tenant' ? p.id : null);
   const row = await ctx.stores.evidence.getDecision(id);
   if (!row || !canRead(p, row.tenant_id)) throw decisionNotFound();
   const base = { decision_id: row.decision_id, rules_version: row.rules_version, matched_rule_id: row.matched_rule_id };

@@ -15,11 +15,3 @@ export class StoreUnavailableError extends HallHttpError {
     if (cause !== undefined) (this as { cause?: unknown }).cause = cause;
   }
 }
-
-/** Two writers raced for the same (tenant_id, seq): the loser re-reads the chain head and retries. */
-export class ChainConflictError extends Error {
-  constructor() {
-    super('receipt chain head moved');
-    this.name = 'ChainConflictError';
-  }
-}

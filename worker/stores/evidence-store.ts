@@ -1,6 +1,7 @@
-// The evidence side of the Hall (D1): decisions, receipt chains, approvals, histories.
-// A small interface so tests can inject a failing database and check that nothing is allowed.
-import { ChainConflictError, StoreUnavailableError } from './errors.js';
+// The evidence side of the Hall in D1: the query index the tenant logs feed (decisions, receipts —
+// worker/log/evidence-index.ts writes them), approvals, histories, signing keys. A small interface
+// so tests can inject a failing database.
+import { StoreUnavailableError } from './errors.js';
 
 export interface DecisionRow {
   decision_id: string;
@@ -96,7 +97,7 @@ export interface EscalateApprovalUpdate {
   note: string | null;
 }
 
-/** Everything one /route call leaves behind, written atomically with the other records of its batch. */
+/** Everything one decision leaves behind: what its tenant log stores and feeds to the index. */
 export interface EvidenceRecord {
   decision: DecisionRow;
   receipt: ReceiptRow;
@@ -104,11 +105,6 @@ export interface EvidenceRecord {
   openApproval?: ApprovalRow;
   /** An allowed-by-approval decision records which decision used the approval. */
   usedApprovalId?: string;
-}
-
-export interface ChainHead {
-  seq: number;
-  receipt_hash: string;
 }
 
 export interface DecisionFilter {
@@ -149,9 +145,6 @@ export interface AttestationRow {
 }
 
 export interface EvidenceStore {
-  chainHead(tenantId: string): Promise<ChainHead | null>;
-  /** One D1 batch (one transaction). Throws ChainConflictError when a (tenant, seq) is already taken. */
-  writeEvidence(records: readonly EvidenceRecord[]): Promise<void>;
   getDecision(decisionId: string): Promise<DecisionRow | null>;
   listDecisions(filter: DecisionFilter): Promise<DecisionListRow[]>;
   countDecisions(): Promise<number>;
@@ -189,9 +182,6 @@ export interface EvidenceStore {
   recordEnrollment(row: EnrollmentRow): Promise<void>;
   recordAttestation(row: AttestationRow): Promise<void>;
 }
-
-// Lost a race for a seq, or the predecessor is not (yet) in D1 (migrations/0002): rebuild on the real head.
-const CHAIN_CONFLICT = /UNIQUE constraint failed: receipts\.tenant_id, receipts\.seq|receipt chain link missing/;
 
 /** Actor of the events the decision path writes (open, use, release). */
 export const HALL_ACTOR = 'hall';
@@ -262,72 +252,7 @@ export class D1EvidenceStore implements EvidenceStore {
     try {
       return await fn();
     } catch (err) {
-      if (err instanceof ChainConflictError) throw err;
       throw new StoreUnavailableError('d1', operation, err);
-    }
-  }
-
-  chainHead(tenantId: string): Promise<ChainHead | null> {
-    return this.run('chainHead', () =>
-      this.db.prepare('SELECT seq, receipt_hash FROM receipts WHERE tenant_id = ?1 ORDER BY seq DESC LIMIT 1').bind(tenantId).first<ChainHead>(),
-    );
-  }
-
-  async writeEvidence(records: readonly EvidenceRecord[]): Promise<void> {
-    const db = this.db;
-    const stmts: D1PreparedStatement[] = [];
-    // Multi-row INSERTs, chunked under D1's 100 bound parameters per statement: a batch of N
-    // decisions costs a handful of statements instead of 2N.
-    const multiInsert = (table: string, columns: string[], rows: unknown[][]) => {
-      const perStmt = Math.floor(100 / columns.length);
-      for (let i = 0; i < rows.length; i += perStmt) {
-        const chunk = rows.slice(i, i + perStmt);
-        const values = chunk.map((_, r) => '(' + columns.map((_, c) => `?${r * columns.length + c + 1}`).join(', ') + ')').join(', ');
-        stmts.push(db.prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES ${values}`).bind(...chunk.flat()));
-      }
-    };
-    multiInsert(
-      'decisions',
-      ['decision_id', 'tenant_id', 'correlation_id', 'capability_id', 'env', 'data_label', 'selected_worker_species_id', 'denied', 'deny_code', 'matched_rule_id', 'rules_version', 'approval_id', 'receipt_id', 'receipt_seq', 'created_at', 'decision_json'],
-      records.map(({ decision: d }) => [d.decision_id, d.tenant_id, d.correlation_id, d.capability_id, d.env, d.data_label, d.selected_worker_species_id,
-        d.denied ? 1 : 0, d.deny_code, d.matched_rule_id, d.rules_version, d.approval_id, d.receipt_id, d.receipt_seq, d.created_at, d.decision_json]),
-    );
-    multiInsert(
-      'receipts',
-      ['receipt_id', 'tenant_id', 'seq', 'prev_receipt_hash', 'receipt_hash', 'decision_id', 'signing_key_id', 'created_at', 'receipt_json'],
-      records.map(({ receipt: rc }) => [rc.receipt_id, rc.tenant_id, rc.seq, rc.prev_receipt_hash, rc.receipt_hash, rc.decision_id, rc.signing_key_id, rc.created_at, rc.receipt_json]),
-    );
-    // Each opened approval starts its history with an `open` event, in this same batch.
-    multiInsert(
-      'approval_events',
-      ['approval_id', 'seq', 'action', 'from_level', 'to_level', 'actor', 'at', 'note'],
-      records.flatMap(({ openApproval: a }) => (a ? [[a.approval_id, 1, 'open', null, a.supervisor_level, HALL_ACTOR, a.created_at, `REQUIRE_HUMAN decision ${a.decision_id}`]] : [])),
-    );
-    for (const r of records) {
-      const d = r.decision;
-      const a = r.openApproval;
-      if (a) {
-        stmts.push(
-          db
-            .prepare(
-              `INSERT INTO approvals (approval_id, tenant_id, decision_id, correlation_id, capability_id, env, data_label,
-                 request_fingerprint, supervisor_level, status, reason, escalation_context, created_at, expires_at, expires_ms)
-               VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)`,
-            )
-            .bind(a.approval_id, a.tenant_id, a.decision_id, a.correlation_id, a.capability_id, a.env, a.data_label,
-              a.request_fingerprint, a.supervisor_level, a.status, a.reason, a.escalation_context, a.created_at, a.expires_at, a.expires_ms),
-        );
-      }
-      if (r.usedApprovalId) {
-        stmts.push(db.prepare('UPDATE approvals SET used_by_decision_id = ?1 WHERE approval_id = ?2').bind(d.decision_id, r.usedApprovalId));
-      }
-    }
-    try {
-      await db.batch(stmts);
-    } catch (err) {
-      const message = err instanceof Error ? `${err.message} ${String((err as { cause?: unknown }).cause ?? '')}` : String(err);
-      if (CHAIN_CONFLICT.test(message)) throw new ChainConflictError();
-      throw new StoreUnavailableError('d1', 'writeEvidence', err);
     }
   }
 
