@@ -117,14 +117,21 @@ export async function run(): Promise<void> {
     const notes = new Map<string, string[]>(tenants.map((t) => [t.id, []]));
     let polling = false;
     let pollFailures = 0;
+    let pollError = '';
     const poll = async () => {
       while (polling) {
         const started = Date.now();
         await Promise.all(
           tenants.map(async (t) => {
-            const res = await fetch(new URL(`/wcp/log/${t.id}/checkpoint`, base), { headers: admin }).catch(() => null);
+            const res = await fetch(new URL(`/wcp/log/${t.id}/checkpoint`, base), { headers: admin }).catch((err: Error) => {
+              pollError ||= `${err.message}${err.cause ? ` (${String((err.cause as Error).message ?? err.cause)})` : ''}`;
+              return null;
+            });
             if (res?.ok) notes.get(t.id)!.push(await res.text());
-            else pollFailures++;
+            else {
+              pollFailures++;
+              if (res) pollError ||= `${res.status} ${(await res.text()).slice(0, 200)}`;
+            }
           }),
         );
         await new Promise((r) => setTimeout(r, Math.max(0, 1000 - (Date.now() - started))));
@@ -147,6 +154,7 @@ export async function run(): Promise<void> {
     const checked = await load(TOTAL, CONNECTIONS, multi);
     polling = false;
     await poller;
+    if (checked.failed) console.log(`check load non-2xx statuses: ${JSON.stringify([...checked.statuses])}${firstServerError() ? `; first 5xx answer: ${firstServerError().slice(0, 300)}` : ''}`);
     const [h, r, m] = [merge(hs), merge(rs), merge(ms)];
     const ratio = (x: LoadResult) => x.perSec / h.perSec;
     const perRoundRatios = (xs: LoadResult[]) => xs.map((x, i) => (x.perSec / hs[i]!.perSec).toFixed(2)).join(' ');
@@ -218,7 +226,7 @@ export async function run(): Promise<void> {
     const ok = lost === 0 && forks === 0 && inconsistent === 0 && badHeads === 0 && indexMismatch === 0;
     console.log(
       `${TENANTS} tenants x ${CONNECTIONS} connections check (${checked.ok}/${TOTAL} 2xx under auditor polling, all loads counted): ${answers} answered receipts, lost ${lost}, forked/broken chains ${forks}, ` +
-        `checkpoints ${checkpoints} (inconsistent or invalid ${inconsistent}; fetches failed ${pollFailures}), tree heads != chain root ${badHeads}, D1 index mismatches ${indexMismatch}: ${ok ? 'ok' : 'FAILED'}`,
+        `checkpoints ${checkpoints} (inconsistent or invalid ${inconsistent}; fetches failed ${pollFailures}${pollError ? `, first: ${pollError}` : ''}), tree heads != chain root ${badHeads}, D1 index mismatches ${indexMismatch}: ${ok ? 'ok' : 'FAILED'}`,
     );
   } finally {
     await mf.dispose();
