@@ -5,30 +5,14 @@
 //   loopback HTTP servers in Node (test/support/dispatch-node-targets.ts, the global setup): an https-kind target and an
 //            upstream MCP server built with the official SDK.
 // Both verify every dispatch with the SDK's verifyDispatch against the Hall's public key.
-import { generateKeyPairSync } from 'node:crypto';
 import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers';
+import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
 import { defineProject } from 'vitest/config';
-// @ts-expect-error plain ESM helper without type declarations
-import { buildSeedEntries } from '../../scripts/kv-seed.mjs';
-// @ts-expect-error plain ESM helper without type declarations
-import { buildRegistrySeedRows } from '../../scripts/registry-seed.mjs';
+import { bundleWorker, hallBindings, hallKeyPair, root } from '../support/workerd-hall.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
 const DEMO_TOKEN = 'dispatch-test-demo-tenant-token-0123456789';
 const ADMIN_TOKEN = 'dispatch-test-admin-token-0123456789abcdef';
 const KID = 'dispatch-test-hall-key';
-
-function hallKey(): { privateJwk: string; jwks: string } {
-  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-  const pub = publicKey.export({ format: 'jwk' }) as Record<string, string>;
-  return {
-    privateJwk: JSON.stringify({ ...privateKey.export({ format: 'jwk' }), kid: KID }),
-    jwks: JSON.stringify({ keys: [{ kty: 'OKP', crv: 'Ed25519', x: pub['x'], kid: KID }] }),
-  };
-}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -41,25 +25,10 @@ function freePort(): Promise<number> {
   });
 }
 
-async function bundle(entry: string): Promise<string> {
-  const out = await build({
-    entryPoints: [entry],
-    bundle: true,
-    write: false,
-    format: 'esm',
-    platform: 'neutral',
-    conditions: ['workerd', 'worker', 'browser'],
-    mainFields: ['module', 'main'],
-    target: 'es2022',
-    logLevel: 'silent',
-  });
-  return out.outputFiles[0]!.text;
-}
-
 // The config is evaluated once per run in the main process, which also runs the global setup:
 // the port and key set travel to the global setup through process.env.
 process.env['DISPATCH_TEST_PORT'] ??= String(await freePort());
-const key = hallKey();
+const key = hallKeyPair(KID);
 process.env['DISPATCH_TEST_JWKS'] ??= key.jwks;
 const signingKey = process.env['DISPATCH_TEST_SIGNING_KEY'] ?? key.privateJwk;
 process.env['DISPATCH_TEST_SIGNING_KEY'] = signingKey;
@@ -77,22 +46,15 @@ export default defineProject({
           {
             name: 'dispatch-target',
             modules: true,
-            script: await bundle(`${root}test/support/target-worker.ts`),
+            script: await bundleWorker(`${root}test/support/target-worker.ts`),
             compatibilityDate: '2026-04-20',
             bindings: { TARGET_JWKS: jwks },
           },
         ],
         bindings: {
-          TEST_MIGRATIONS: await readD1Migrations(`${root}migrations`),
-          TEST_KV_SEED: buildSeedEntries(`${root}kv-seed`, { tokens: { HALL_DEMO_TENANT_TOKEN: DEMO_TOKEN } }),
-          TEST_REGISTRY_SEED: buildRegistrySeedRows(`${root}kv-seed`),
-          TEST_DEMO_TOKEN: DEMO_TOKEN,
+          ...(await hallBindings({ demoToken: DEMO_TOKEN, adminToken: ADMIN_TOKEN, signingKey })),
           TEST_TARGET_PORT: port,
           TEST_JWKS: jwks,
-          HALL_ADMIN_TOKEN: ADMIN_TOKEN,
-          HALL_SIGNING_KEY: signingKey,
-          HALL_APPROVAL_TTL_MINUTES: '60',
-          HALL_CONFIG_CHECK_MS: '0',
           HALL_LOCAL_DEV: '1',
           HALL_DISPATCH_SERVICES: 'TARGET=org.demo',
           // org.demo's upstream credential, and one of another namespace's (which org.demo must never borrow).
