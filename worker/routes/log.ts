@@ -12,6 +12,7 @@ import { assertTenantAccess, requirePrincipal } from '../http/auth.js';
 import { parseWith, pathParam, queryObject } from '../http/body.js';
 import { HallHttpError, jsonResponse } from '../http/problem.js';
 import { MAX_LOG_SHARDS } from '../log/limits.js';
+import { awaitIndex } from '../log/log-directory.js';
 import type { TenantLog } from '../log/tenant-log.js';
 import { MAX_ID_LENGTH } from '../schemas.js';
 import { signedCheckpoint } from '../transparency/checkpoints.js';
@@ -105,8 +106,9 @@ export async function getReceiptProof(ctx: RequestContext): Promise<Response> {
   if (receiptId.length === 0 || receiptId.length > MAX_ID_LENGTH) throw receiptNotFound();
   const q = parseWith(ProofQuerySchema, queryObject(ctx.url), 'The query', 'INVALID_QUERY');
   if (p.kind === 'approver') throw new HallHttpError(403, 'TENANT_FORBIDDEN', "Inclusion proofs are for the receipt's tenant or the admin. Use the tenant's own token or the admin token.");
-  // A tenant reads its own logs; the admin finds the receipt's tenant in the D1 index first.
-  const tenant = p.kind === 'tenant' ? p.id : (await ctx.stores.evidence.getReceipt(receiptId))?.tenant_id;
+  // A tenant reads its own logs; the admin finds the receipt's tenant in the D1 index, once the
+  // logs this isolate wrote lately have fed it (as admin GET /receipts/:id does).
+  const tenant = p.kind === 'tenant' ? p.id : await adminReceiptTenant(ctx, receiptId);
   // Another tenant's receipt is reported as absent, not forbidden: ids are not an oracle.
   const found = tenant === undefined ? null : await findReceipt(ctx, tenant, receiptId);
   if (!found) throw receiptNotFound();
@@ -119,4 +121,10 @@ export async function getReceiptProof(ctx: RequestContext): Promise<Response> {
   const hashes = await log.inclusionProof(receipt.seq - 1, treeSize);
   const checkpoint = treeSize === head.size ? (await signedCheckpoint(ctx, tenant!, k, head)).note : null;
   return jsonResponse({ receipt_id: receipt.receipt_id, leaf_index: receipt.seq - 1, tree_size: treeSize, hashes, checkpoint }, 200, NO_STORE);
+}
+
+/** The tenant of a receipt the admin asks about, from the D1 index after it has caught up. */
+async function adminReceiptTenant(ctx: RequestContext, receiptId: string): Promise<string | undefined> {
+  await awaitIndex(ctx, null);
+  return (await ctx.stores.evidence.getReceipt(receiptId))?.tenant_id;
 }
