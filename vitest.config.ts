@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 // Each test area owns its project config (test/<area>/vitest.config.ts), so suites with
@@ -5,5 +6,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     projects: ['test/*/vitest.config.ts'],
+    // Vitest's run-mode default is one core fewer than the machine has: one file at a time on a
+    // 2-core CI box. Much of the suite waits on child processes (workerd, npm start, Chromium),
+    // so every core runs a file (projects that share state still run theirs one at a time).
+    maxWorkers: availableParallelism(),
   },
 });

@@ -73,5 +73,7 @@ export default defineProject({
     hookTimeout: 60_000,
     // Files share one KV, D1 and rule set: one at a time.
     fileParallelism: false,
+    // One workerd for all files (a workerd per file cost ~4.5 s a file).
+    isolate: false,
   },
 });

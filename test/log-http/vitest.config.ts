@@ -29,5 +29,7 @@ export default defineProject({
     hookTimeout: 60_000,
     // Files share one KV and D1 and add tenants: one at a time.
     fileParallelism: false,
+    // One workerd for all files (a workerd per file cost ~4.5 s a file).
+    isolate: false,
   },
 });

@@ -27,5 +27,7 @@ export default defineProject({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     fileParallelism: false,
+    // One workerd for all files (a workerd per file cost ~4.5 s a file).
+    isolate: false,
   },
 });
