@@ -59,6 +59,8 @@ export default defineProject({
     testTimeout: 30_000,
     // One key-set stand-in is shared by every file; the rotation tests change it.
     fileParallelism: false,
+    // Its own group (see the root vitest.config.ts): one file at a time, after the parallel projects.
+    sequence: { groupOrder: 1 },
     // One workerd for all files (a workerd per file cost ~4.5 s a file).
     isolate: false,
   },

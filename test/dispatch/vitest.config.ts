@@ -73,6 +73,8 @@ export default defineProject({
     hookTimeout: 60_000,
     // Files share one KV, D1 and rule set: one at a time.
     fileParallelism: false,
+    // Its own group (see the root vitest.config.ts): one file at a time, after the parallel projects.
+    sequence: { groupOrder: 2 },
     // One workerd for all files (a workerd per file cost ~4.5 s a file).
     isolate: false,
   },

@@ -29,6 +29,8 @@ export default defineProject({
     hookTimeout: 60_000,
     // Files share one KV and D1 and add tenants: one at a time.
     fileParallelism: false,
+    // Its own group (see the root vitest.config.ts): one file at a time, after the parallel projects.
+    sequence: { groupOrder: 4 },
     // One workerd for all files (a workerd per file cost ~4.5 s a file).
     isolate: false,
   },

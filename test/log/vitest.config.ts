@@ -27,6 +27,8 @@ export default defineProject({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     fileParallelism: false,
+    // Its own group (see the root vitest.config.ts): one file at a time, after the parallel projects.
+    sequence: { groupOrder: 3 },
     // One workerd for all files (a workerd per file cost ~4.5 s a file).
     isolate: false,
   },

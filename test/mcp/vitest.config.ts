@@ -47,6 +47,8 @@ export default defineProject({
     hookTimeout: 60_000,
     // Files share one KV and D1 and change the registry: one at a time.
     fileParallelism: false,
+    // Its own group (see the root vitest.config.ts): one file at a time, after the parallel projects.
+    sequence: { groupOrder: 5 },
     // One workerd for all files (a workerd per file cost ~4.5 s a file).
     isolate: false,
   },

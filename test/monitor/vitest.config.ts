@@ -11,5 +11,7 @@ export default defineProject({
     testTimeout: 60_000,
     hookTimeout: 180_000,
     fileParallelism: false,
+    // Its own group (see the root vitest.config.ts): one file at a time, after the parallel projects.
+    sequence: { groupOrder: 6 },
   },
 });

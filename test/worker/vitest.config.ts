@@ -30,6 +30,8 @@ export default defineProject({
     // Files share one workerd (one KV, D1 and set of log objects) and run one at a time: a few
     // change Hall-wide config. Starting a workerd per file cost ~4.5 s a file.
     fileParallelism: false,
+    // Its own group (see the root vitest.config.ts): one file at a time, after the parallel projects.
+    sequence: { groupOrder: 8 },
     isolate: false,
     hookTimeout: 60_000,
   },
