@@ -37,6 +37,11 @@ function methodNotAllowed(path: string, routes: readonly RouteSpec[]): string[] 
  */
 export const DRAIN_LIMIT = 256 * 1024 * 1024;
 
+/** Bodies declared at most this long are read before the handler runs (every JSON endpoint's bodies are). */
+const PREREAD_LIMIT = 64 * 1024;
+
+const noDrain = async (): Promise<void> => undefined;
+
 interface GuardedBody {
   /** The request handlers see: same URL, method, headers and cf, body behind the guard. */
   request: Request;
@@ -53,8 +58,24 @@ interface GuardedBody {
  * see a reset. So handlers read through a guard: cancelling it never cancels the client's stream,
  * and before the answer leaves, the rest of the body is read to its end and dropped.
  */
-function guardBody(request: Request): GuardedBody {
-  if (!request.body || request.bodyUsed) return { request, drain: async () => undefined };
+async function guardBody(request: Request): Promise<GuardedBody> {
+  if (!request.body || request.bodyUsed) return { request, drain: noDrain };
+  // A small body with a declared length is read whole first (natively): nothing is left to drain
+  // and no JS stream is built per request. A failed read reaches the handler as the same error.
+  const declared = request.headers.get('content-length');
+  if (declared !== null && /^\d{1,7}$/.test(declared) && Number(declared) <= PREREAD_LIMIT) {
+    let body: ArrayBuffer | ReadableStream<Uint8Array>;
+    try {
+      body = await request.arrayBuffer();
+    } catch (err) {
+      body = new ReadableStream({ start: (c) => c.error(err) });
+    }
+    try {
+      return { request: new Request(request, { body }), drain: noDrain };
+    } catch {
+      return { request, drain: noDrain };
+    }
+  }
   const source = request.body.getReader();
   let ended = false;
   let abandoned = false;
@@ -126,7 +147,7 @@ export function createHallWorker(options: HallWorkerOptions = {}): HallWorker {
   }
 
   async function handle(request: Request, env: HallEnv, ectx: ExecutionContext): Promise<Response> {
-    const body = guardBody(request);
+    const body = await guardBody(request);
     const response = await dispatch(body.request, env, ectx);
     await body.drain();
     return response;
