@@ -35,8 +35,11 @@ const CHECKPOINTS_KEPT = 256;
 const GATHER_MS = 2;
 /** Appends written in one transaction at most. */
 const MAX_BATCH = 256;
-/** How long after an append the index is fed (ms): appends meanwhile share the D1 batch. Reads that need the index feed it at once. */
-const FEED_DELAY_MS = 500;
+/**
+ * How long after an append the index is fed (ms): appends meanwhile share the D1 batch, so D1 sees at
+ * most one feed per log per 2 s (D1 runs one query at a time). Reads that need the index feed it at once.
+ */
+const FEED_DELAY_MS = 2000;
 /** Receipts fed to D1 in one batch at most. */
 const FEED_BATCH = 100;
 /** Receipts copied from the D1 chain per page while migrating; pages before the first append. */

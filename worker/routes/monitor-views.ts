@@ -85,7 +85,7 @@ export async function feed(ctx: RequestContext): Promise<Response> {
   const p = await requirePrincipal(ctx);
   const q = parseWith(FeedQuerySchema, queryObject(ctx.url), 'The query', 'INVALID_QUERY');
   const tenants = scope(p, q.tenant_id);
-  // The D1 index trails the tenant logs by up to half a second: let the logs this view covers catch up.
+  // The D1 index trails the tenant logs by up to two seconds: let the logs this view covers catch up.
   await awaitIndexOf(ctx, tenants);
   const after = q.after !== undefined ? Number(q.after) : null;
   const page = await queries(ctx).feed(
