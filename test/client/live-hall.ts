@@ -13,6 +13,7 @@ import { buildSeedEntries } from '../../scripts/kv-seed.mjs';
 // @ts-ignore plain ESM helper without type declarations (resolved only when allowJs is on)
 import { buildRegistrySeedSql } from '../../scripts/registry-seed.mjs';
 import { exportEd25519PrivateJwk, generateEd25519KeyPair } from '../../src/crypto/index.js';
+import { WORKER_BUILD } from '../support/workerd-hall.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -43,17 +44,11 @@ export async function startLiveHall(options: { bindings?: Record<string, string>
   const dir = mkdtempSync(join(tmpdir(), 'edgehall-live-'));
   const scriptPath = join(dir, 'worker.js');
   await build({
+    ...WORKER_BUILD,
     entryPoints: [join(root, 'worker', 'index.ts')],
     outfile: scriptPath,
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    conditions: ['workerd', 'worker', 'browser'],
-    mainFields: ['module', 'main'],
-    target: 'es2022',
     // Runtime modules (cloudflare:workers for the Durable Object classes) are provided by workerd.
     external: ['cloudflare:*'],
-    logLevel: 'silent',
   });
 
   const adminToken = randomToken('admin-');

@@ -14,6 +14,7 @@ import { HallClient } from '../../src/client/entry.js';
 import { startLiveHall, type LiveHall } from '../client/live-hall.js';
 import { launchChromium } from '../browser/chromium.js';
 import { serveFiles } from '../browser/static.js';
+import { WORKER_BUILD } from '../support/workerd-hall.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const examplesDir = join(root, 'examples');
@@ -106,16 +107,7 @@ describe('examples', () => {
     const entry = join(app, 'worker-tool-gateway.ts');
     copyFileSync(join(examplesDir, 'worker-tool-gateway.ts'), entry);
     const scriptPath = join(app, 'gateway.js');
-    await build({
-      entryPoints: [entry],
-      outfile: scriptPath,
-      bundle: true,
-      format: 'esm',
-      platform: 'neutral',
-      conditions: ['workerd', 'worker', 'browser'],
-      mainFields: ['module', 'main'],
-      logLevel: 'silent',
-    });
+    await build({ ...WORKER_BUILD, entryPoints: [entry], outfile: scriptPath });
     const hallFetches: string[] = [];
     const gateways = [
       { HALL_URL: hall.url, HALL_TOKEN: hall.demoToken },

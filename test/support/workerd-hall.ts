@@ -3,7 +3,7 @@
 // bindings (migrations, kv-seed, registry seed, Hall secrets) that test/worker/setup.ts reads.
 import { generateKeyPairSync } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { build, type BuildOptions } from 'esbuild';
 import { readD1Migrations } from '@cloudflare/vitest-pool-workers';
 import { buildSeedEntries } from '../../scripts/kv-seed.mjs';
 import { buildRegistrySeedRows } from '../../scripts/registry-seed.mjs';
@@ -26,19 +26,20 @@ export function hallKeyPair(kid: string): { privateJwk: string; jwks: string } {
   };
 }
 
+/** How the suites bundle a Worker for workerd (add entryPoints and outfile or write: false). */
+export const WORKER_BUILD: BuildOptions = {
+  bundle: true,
+  format: 'esm',
+  platform: 'neutral',
+  conditions: ['workerd', 'worker', 'browser'],
+  mainFields: ['module', 'main'],
+  target: 'es2022',
+  logLevel: 'silent',
+};
+
 /** One ES module bundle of a Worker entry, for miniflare's `workers` list. */
 export async function bundleWorker(entry: string): Promise<string> {
-  const out = await build({
-    entryPoints: [entry],
-    bundle: true,
-    write: false,
-    format: 'esm',
-    platform: 'neutral',
-    conditions: ['workerd', 'worker', 'browser'],
-    mainFields: ['module', 'main'],
-    target: 'es2022',
-    logLevel: 'silent',
-  });
+  const out = await build({ ...WORKER_BUILD, entryPoints: [entry], write: false });
   return out.outputFiles[0]!.text;
 }
 
