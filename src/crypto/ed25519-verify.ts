@@ -10,10 +10,18 @@ import { arrayBufferView as ab } from './webcrypto.js';
 export type Ed25519FallbackVerify = (signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array) => Promise<boolean>;
 
 let fallback: Ed25519FallbackVerify | null = null;
+// Bumped whenever the backend choice changes, so caches of verifiers (receipts/verify.ts) start over.
+let epoch = 0;
+
+/** Changes whenever the backend or the fallback does: verifiers made before belong to the old choice. */
+export function ed25519BackendEpoch(): number {
+  return epoch;
+}
 
 /** Installs the JavaScript verifier used when WebCrypto has no Ed25519 (see enableNobleEd25519). */
 export function registerEd25519Fallback(verify: Ed25519FallbackVerify | null): void {
   fallback = verify;
+  epoch++;
 }
 
 export type Ed25519Backend = 'webcrypto' | 'noble';
@@ -36,6 +44,7 @@ export function ed25519Subtle(): SubtleCrypto | undefined {
 /** Forces a backend ('noble' is useful for tests and old runtimes); 'auto' restores detection. */
 export function setEd25519Backend(pref: Ed25519BackendPreference): void {
   preference = pref;
+  epoch++;
 }
 
 async function probe(): Promise<Ed25519Backend> {

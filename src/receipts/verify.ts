@@ -1,7 +1,7 @@
 // Receipt and chain verification: web-standard, no zod (browser verify bundle).
 import { fromBase64Url, utf8 } from '../util/bytes.js';
 import { readJwksAsync } from '../crypto/jwk-core.js';
-import { createEd25519Verifier, type Ed25519Verifier } from '../crypto/ed25519-verify.js';
+import { createEd25519Verifier, ed25519BackendEpoch, type Ed25519Verifier } from '../crypto/ed25519-verify.js';
 import { hashReceiptAsync, receiptShapeProblems } from './core.js';
 import * as C from './codes.js';
 
@@ -44,17 +44,40 @@ export function brokenChain(index: number, at: number, code: string, message: st
 /** A kid → verifier lookup over a key set, importing each key once. */
 export type KeyLookup = (kid: string) => Promise<Ed25519Verifier | null>;
 
+// Lookups of the key sets seen lately, by backend epoch and JSON text: a worker that checks every
+// call against the same key set reads and imports it once, and a changed key set (same object or
+// not) is a new entry. Only settled values are shared: workerd must not await a promise another
+// request created, so concurrent first calls each read the set (it is cheap).
+const LOOKUPS_KEPT = 8;
+const LOOKUP_TEXT_MAX = 64 * 1024;
+const lookups = new Map<string, KeyLookup>();
+
 /** Reads `jwks` (throws when it is unusable) and returns a cached kid → verifier lookup. */
 export async function keyLookupFrom(jwks: unknown): Promise<KeyLookup> {
+  let text: string | undefined;
+  try {
+    text = typeof jwks === 'string' ? jwks : JSON.stringify(jwks);
+  } catch {
+    text = undefined; // not JSON-able: readJwksAsync says why
+  }
+  if (text === undefined || text.length > LOOKUP_TEXT_MAX) return lookupOf(jwks);
+  const key = `${ed25519BackendEpoch()}:${text}`;
+  const hit = lookups.get(key);
+  if (hit) return hit;
+  const lookup = await lookupOf(jwks);
+  if (lookups.size >= LOOKUPS_KEPT) lookups.delete(lookups.keys().next().value!);
+  lookups.set(key, lookup);
+  return lookup;
+}
+
+async function lookupOf(jwks: unknown): Promise<KeyLookup> {
   const keys = await readJwksAsync(jwks);
-  const cache = new Map<string, Promise<Ed25519Verifier | null>>();
-  return (kid) => {
-    let v = cache.get(kid);
-    if (!v) {
-      const k = keys.find((x) => x.kid === kid);
-      v = k ? createEd25519Verifier(k.publicKey) : Promise.resolve(null);
-      cache.set(kid, v);
-    }
+  const ready = new Map<string, Ed25519Verifier | null>();
+  return async (kid) => {
+    if (ready.has(kid)) return ready.get(kid)!;
+    const k = keys.find((x) => x.kid === kid);
+    const v = k ? await createEd25519Verifier(k.publicKey) : null;
+    ready.set(kid, v);
     return v;
   };
 }

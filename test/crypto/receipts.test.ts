@@ -105,6 +105,23 @@ describe('receipts', () => {
     expect((await verifyReceipt(forged, jwks)).code).toBe('RECEIPT_SIGNATURE_INVALID');
   });
 
+  it('a key set read once is reused, but a key set changed in place (a key withdrawn or swapped) is read again', async () => {
+    const r = await signReceipt(buildReceipt(fields(1, null)), signer);
+    const mine = { keys: [{ ...jwk }] };
+    expect(await verifyReceipt(r, mine)).toEqual({ ok: true });
+    expect(await verifyReceipt(r, mine)).toEqual({ ok: true });
+    mine.keys.length = 0;
+    expect((await verifyReceipt(r, mine)).code).toBe('RECEIPT_KEY_UNKNOWN');
+    const other = await generateEd25519KeyPair();
+    mine.keys.push(exportEd25519PublicJwk(other.publicKey, { kid }));
+    expect((await verifyReceipt(r, mine)).code).toBe('RECEIPT_SIGNATURE_INVALID');
+    mine.keys[0] = { ...jwk };
+    expect(await verifyReceipt(r, mine)).toEqual({ ok: true });
+    // An unusable key set is refused every time (a failed read is not kept).
+    expect((await verifyReceipt(r, { keys: 'x' })).code).toBe('RECEIPT_KEYS_INVALID');
+    expect((await verifyReceipt(r, { keys: 'x' })).code).toBe('RECEIPT_KEYS_INVALID');
+  });
+
   it('buildReceipt lists every problem', () => {
     expect(() => buildReceipt(fields(2, null))).toThrow(/prev_receipt_hash/);
     expect(() => buildReceipt({ ...fields(1, null), policy_decision: 'MAYBE' as never, seq: 0 })).toThrow(/2 problems|3 problems/);
