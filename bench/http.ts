@@ -9,68 +9,26 @@
 // client's own CPU share (client and workerd share this machine's cores). /route is measured twice:
 // every request for ONE tenant (the worst case: one chain, one writer) and spread over 20 tenants
 // seeded for the bench only (a realistic multi-tenant Hall: 20 chains written in parallel).
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Agent } from 'node:http';
 import { cpus, loadavg } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { readD1Migrations } from '@cloudflare/vitest-pool-workers';
-import { build } from 'esbuild';
-import { Log, LogLevel, Miniflare } from 'miniflare';
 import { verifyChain } from '../src/receipts/index.js';
-import { buildSeedEntries } from '../scripts/kv-seed.mjs';
+import { addBenchTenants, startBenchHall } from './bench-hall.js';
 import { breakdown, firstServerError, fmt, load, merge, send, type LoadResult } from './load.js';
 
-const root = fileURLToPath(new URL('../', import.meta.url));
 const TOTAL = Number(process.env.BENCH_HTTP_REQUESTS ?? 5000);
 const CONNECTIONS = Number(process.env.BENCH_HTTP_CONNECTIONS ?? 20);
-const DEMO_TOKEN = `bench-demo-${randomUUID()}`;
-const ADMIN_TOKEN = `bench-admin-${randomUUID()}`;
 
 const TENANTS = Number(process.env.BENCH_HTTP_TENANTS ?? 20);
 const ROUNDS = Math.max(1, Number(process.env.BENCH_HTTP_ROUNDS ?? 5));
 
 export async function run(): Promise<void> {
-  const bundle = await build({
-    entryPoints: [`${root}worker/index.ts`],
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    conditions: ['workerd', 'worker', 'browser'],
-    minify: true,
-    write: false,
-    // Runtime modules (cloudflare:workers for the tenant-log Durable Object class) come from workerd.
-    external: ['cloudflare:*'],
-  });
-  const script = bundle.outputFiles[0]!.text;
-  const { privateKey } = generateKeyPairSync('ed25519');
-  const mf = new Miniflare({
-    modules: true,
-    script,
-    compatibilityDate: '2026-04-20',
-    kvNamespaces: ['HALL_KV'],
-    d1Databases: ['HALL_DB'],
-    // The per-tenant evidence logs (wrangler.toml [[durable_objects.bindings]]): SQLite-backed, in memory.
-    durableObjects: { HALL_LOG: { className: 'TenantLogObject', useSQLite: true } },
-    // No d1Persist/kvPersist: Miniflare keeps KV and D1 in memory (the bench measures the Hall, not this disk).
-    bindings: { HALL_ADMIN_TOKEN: ADMIN_TOKEN, HALL_SIGNING_KEY: JSON.stringify(privateKey.export({ format: 'jwk' })), HALL_APPROVAL_TTL_MINUTES: '60', HALL_SERVER_TIMING: '1' },
-    host: '127.0.0.1',
-    port: 0,
-    cf: false,
-    log: new Log(LogLevel.WARN),
-  });
+  const hall = await startBenchHall();
+  const { mf, base, db, admin } = hall;
   try {
-    const base = await mf.ready;
-    const db = await mf.getD1Database('HALL_DB');
-    for (const m of await readD1Migrations(`${root}migrations`)) for (const q of m.queries) await db.prepare(q).run();
-    const kv = await mf.getKVNamespace('HALL_KV');
-    for (const { key, value } of buildSeedEntries(`${root}kv-seed`, { tokens: { HALL_DEMO_TENANT_TOKEN: DEMO_TOKEN } }) as { key: string; value: string }[]) {
-      await kv.put(key, value);
-    }
-
     const healthUrl = new URL('/wcp/health', base);
     const routeUrl = new URL('/route', base);
-    const routeHeaders = { authorization: `Bearer ${DEMO_TOKEN}`, 'content-type': 'application/json' };
+    const routeHeaders = { authorization: `Bearer ${hall.demoToken}`, 'content-type': 'application/json' };
     const routeBody = (tenant: string) =>
       JSON.stringify({
         tenant_id: tenant,
@@ -86,23 +44,13 @@ export async function run(): Promise<void> {
     const route = (agent: Agent) => send(agent, routeUrl, 'POST', routeBody('demo'), routeHeaders);
 
     // Bench-only tenants (allowed in the hall config like `demo`), each with its own token.
-    const tenants = Array.from({ length: TENANTS }, (_, i) => ({ id: `bench-t${String(i + 1).padStart(2, '0')}`, token: `bench-${randomUUID()}` }));
-    const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
-    for (const t of tenants) {
-      const res = await fetch(new URL(`/admin/tenants/${t.id}`, base), { method: 'PUT', headers: admin, body: JSON.stringify({ token: t.token, namespaces: [] }) });
-      if (!res.ok) throw new Error(`seeding tenant ${t.id}: ${res.status} ${await res.text()}`);
-    }
-    const config = (await (await fetch(new URL('/admin/config', base), { headers: admin })).json()) as Record<string, unknown>;
-    const hallConfig = (config['config'] ?? config) as Record<string, unknown>;
-    hallConfig['allowed_tenants'] = [...((hallConfig['allowed_tenants'] as string[] | undefined) ?? []), ...tenants.map((t) => t.id)];
-    const put = await fetch(new URL('/admin/config', base), { method: 'PUT', headers: admin, body: JSON.stringify(hallConfig) });
-    if (!put.ok) throw new Error(`hall config for the bench tenants: ${put.status} ${await put.text()}`);
+    const tenants = await addBenchTenants(hall, 'bench-t', TENANTS);
     const multi = (agent: Agent, i: number) => {
       const t = tenants[i % tenants.length]!;
       return send(agent, routeUrl, 'POST', routeBody(t.id), { authorization: `Bearer ${t.token}`, 'content-type': 'application/json' });
     };
 
-    console.log(`worker bundle ${(script.length / 1024).toFixed(0)} KB, Miniflare ${base.origin} (KV + D1 in memory), ${TOTAL} requests per endpoint in ${ROUNDS} alternating rounds x ${CONNECTIONS} connections, load avg ${loadavg()[0]!.toFixed(2)} on ${cpus().length} cores`);
+    console.log(`worker bundle ${(hall.scriptBytes / 1024).toFixed(0)} KB, Miniflare ${base.origin} (KV + D1 in memory), ${TOTAL} requests per endpoint in ${ROUNDS} alternating rounds x ${CONNECTIONS} connections, load avg ${loadavg()[0]!.toFixed(2)} on ${cpus().length} cores`);
     // Warm-up: JIT, snapshot cache, signer import, keep-alive sockets.
     await load(Math.min(300, TOTAL), CONNECTIONS, health);
     const warm = await load(Math.min(300, TOTAL), CONNECTIONS, route);

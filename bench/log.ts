@@ -11,27 +11,19 @@
 // consecutive seq, links, signatures), every checkpoint verifies and is consistent with the next
 // (RFC 9162 proof from GET /wcp/log/{t}/consistency, checked with src/log), the log's tree head
 // equals the Merkle root of the chain, and the D1 index holds each answered decision exactly once.
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Agent } from 'node:http';
 import { cpus, loadavg } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { readD1Migrations } from '@cloudflare/vitest-pool-workers';
-import { build } from 'esbuild';
-import { Log, LogLevel, Miniflare } from 'miniflare';
 import { merkleRoot, parseCheckpoint, toBase64Std, verifyCheckpoint, verifyConsistency } from '../src/log/index.js';
 import { verifyChain } from '../src/receipts/index.js';
 import { fromHex } from '../src/util/bytes.js';
-import { buildSeedEntries } from '../scripts/kv-seed.mjs';
-import { buildRegistrySeedSql } from '../scripts/registry-seed.mjs';
+import { addBenchTenants, startBenchHall } from './bench-hall.js';
 import { breakdown, firstServerError, fmt, load, merge, send, type Answer, type LoadResult } from './load.js';
 
-const root = fileURLToPath(new URL('../', import.meta.url));
 const TOTAL = Number(process.env.BENCH_HTTP_REQUESTS ?? 5000);
 const CONNECTIONS = Number(process.env.BENCH_HTTP_CONNECTIONS ?? 20);
 const TENANTS = Number(process.env.BENCH_LOG_TENANTS ?? 50);
 const ROUNDS = Math.max(1, Number(process.env.BENCH_HTTP_ROUNDS ?? 5));
-const ADMIN_TOKEN = `bench-admin-${randomUUID()}`;
-const DEMO_TOKEN = `bench-demo-${randomUUID()}`;
 
 interface Answered {
   seq: number;
@@ -40,50 +32,10 @@ interface Answered {
 }
 
 export async function run(): Promise<void> {
-  const bundle = await build({
-    entryPoints: [`${root}worker/index.ts`],
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    conditions: ['workerd', 'worker', 'browser'],
-    minify: true,
-    write: false,
-    external: ['cloudflare:*'],
-  });
-  const { privateKey } = generateKeyPairSync('ed25519');
-  const mf = new Miniflare({
-    modules: true,
-    script: bundle.outputFiles[0]!.text,
-    compatibilityDate: '2026-04-20',
-    kvNamespaces: ['HALL_KV'],
-    d1Databases: ['HALL_DB'],
-    durableObjects: { HALL_LOG: { className: 'TenantLogObject', useSQLite: true } },
-    bindings: { HALL_ADMIN_TOKEN: ADMIN_TOKEN, HALL_SIGNING_KEY: JSON.stringify(privateKey.export({ format: 'jwk' })), HALL_APPROVAL_TTL_MINUTES: '60', HALL_SERVER_TIMING: '1' },
-    host: '127.0.0.1',
-    port: 0,
-    cf: false,
-    log: new Log(LogLevel.WARN),
-  });
+  const hall = await startBenchHall({ registrySeed: true });
+  const { mf, base, db, admin } = hall;
   try {
-    const base = await mf.ready;
-    const db = await mf.getD1Database('HALL_DB');
-    for (const m of await readD1Migrations(`${root}migrations`)) for (const q of m.queries) await db.prepare(q).run();
-    for (const q of (buildRegistrySeedSql(`${root}kv-seed`) as string).split('\n').filter(Boolean)) await db.prepare(q).run();
-    const kv = await mf.getKVNamespace('HALL_KV');
-    for (const { key, value } of buildSeedEntries(`${root}kv-seed`, { tokens: { HALL_DEMO_TENANT_TOKEN: DEMO_TOKEN } }) as { key: string; value: string }[]) await kv.put(key, value);
-
-    const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
-    const tenants = Array.from({ length: TENANTS }, (_, i) => ({ id: `log-t${String(i + 1).padStart(2, '0')}`, token: `bench-${randomUUID()}` }));
-    for (const t of tenants) {
-      const res = await fetch(new URL(`/admin/tenants/${t.id}`, base), { method: 'PUT', headers: admin, body: JSON.stringify({ token: t.token, namespaces: [] }) });
-      if (!res.ok) throw new Error(`seeding tenant ${t.id}: ${res.status} ${await res.text()}`);
-    }
-    const config = (await (await fetch(new URL('/admin/config', base), { headers: admin })).json()) as Record<string, unknown>;
-    const hallConfig = (config['config'] ?? config) as Record<string, unknown>;
-    hallConfig['allowed_tenants'] = [...((hallConfig['allowed_tenants'] as string[] | undefined) ?? []), ...tenants.map((t) => t.id)];
-    const put = await fetch(new URL('/admin/config', base), { method: 'PUT', headers: admin, body: JSON.stringify(hallConfig) });
-    if (!put.ok) throw new Error(`hall config for the bench tenants: ${put.status} ${await put.text()}`);
+    const tenants = await addBenchTenants(hall, 'log-t', TENANTS);
 
     const healthUrl = new URL('/wcp/health', base);
     const routeUrl = new URL('/route', base);
@@ -102,13 +54,13 @@ export async function run(): Promise<void> {
       return a;
     };
     const health = (agent: Agent) => send(agent, healthUrl, 'GET', null, {});
-    const single = (agent: Agent) => send(agent, routeUrl, 'POST', body('demo'), { authorization: `Bearer ${DEMO_TOKEN}`, 'content-type': 'application/json' }, true).then(keep);
+    const single = (agent: Agent) => send(agent, routeUrl, 'POST', body('demo'), { authorization: `Bearer ${hall.demoToken}`, 'content-type': 'application/json' }, true).then(keep);
     const multi = (agent: Agent, i: number) => {
       const t = tenants[i % tenants.length]!;
       return send(agent, routeUrl, 'POST', body(t.id), { authorization: `Bearer ${t.token}`, 'content-type': 'application/json' }, true).then(keep);
     };
 
-    console.log(`worker bundle ${(bundle.outputFiles[0]!.text.length / 1024).toFixed(0)} KB, Miniflare ${base.origin} (KV, D1 and SQLite Durable Objects in memory), ${TOTAL} requests per load in ${ROUNDS} alternating rounds x ${CONNECTIONS} connections, load avg ${loadavg()[0]!.toFixed(2)} on ${cpus().length} cores`);
+    console.log(`worker bundle ${(hall.scriptBytes / 1024).toFixed(0)} KB, Miniflare ${base.origin} (KV, D1 and SQLite Durable Objects in memory), ${TOTAL} requests per load in ${ROUNDS} alternating rounds x ${CONNECTIONS} connections, load avg ${loadavg()[0]!.toFixed(2)} on ${cpus().length} cores`);
     await load(Math.min(300, TOTAL), CONNECTIONS, health);
     await load(Math.min(300, TOTAL), CONNECTIONS, single);
     await load(Math.min(500, TOTAL), CONNECTIONS, multi);
