@@ -15,6 +15,7 @@ import { MAX_LOG_SHARDS } from '../log/limits.js';
 import { awaitIndex } from '../log/log-directory.js';
 import type { TenantLog } from '../log/tenant-log.js';
 import { MAX_ID_LENGTH } from '../schemas.js';
+import type { ReceiptRow } from '../stores/evidence-store.js';
 import { signedCheckpoint } from '../transparency/checkpoints.js';
 
 const size = z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
@@ -83,11 +84,10 @@ export async function getConsistency(ctx: RequestContext): Promise<Response> {
 const receiptNotFound = () => new HallHttpError(404, 'RECEIPT_NOT_FOUND', 'No receipt with this id is visible to this token. Check the id and the tenant.');
 
 /**
- * A tenant's receipt by id, read from its log: the shard the D1 index names, or — for a receipt
- * the index has not caught up with — each of the tenant's logs in turn.
+ * A tenant's receipt by id, read from its log: the shard the D1 index row names, or — for a receipt
+ * the index has not caught up with (no row) — each of the tenant's logs in turn.
  */
-async function findReceipt(ctx: RequestContext, tenantId: string, receiptId: string): Promise<{ receipt: Receipt; log: TenantLog; shard: number } | null> {
-  const row = await ctx.stores.evidence.getReceipt(receiptId);
+async function findReceipt(ctx: RequestContext, tenantId: string, receiptId: string, row: ReceiptRow | null): Promise<{ receipt: Receipt; log: TenantLog; shard: number } | null> {
   const indexedShard = row && row.tenant_id === tenantId ? ((JSON.parse(row.receipt_json) as { shard?: unknown }).shard ?? 0) : null;
   const shards = await ctx.runtime.logs.shardsOf(ctx, tenantId);
   const candidates = typeof indexedShard === 'number' ? [indexedShard] : Array.from({ length: shards }, (_, k) => k);
@@ -108,9 +108,11 @@ export async function getReceiptProof(ctx: RequestContext): Promise<Response> {
   if (p.kind === 'approver') throw new HallHttpError(403, 'TENANT_FORBIDDEN', "Inclusion proofs are for the receipt's tenant or the admin. Use the tenant's own token or the admin token.");
   // A tenant reads its own logs; the admin finds the receipt's tenant in the D1 index, once the
   // logs this isolate wrote lately have fed it (as admin GET /receipts/:id does).
-  const tenant = p.kind === 'tenant' ? p.id : await adminReceiptTenant(ctx, receiptId);
+  if (p.kind !== 'tenant') await awaitIndex(ctx, null);
+  const row = await ctx.stores.evidence.getReceipt(receiptId);
+  const tenant = p.kind === 'tenant' ? p.id : row?.tenant_id;
   // Another tenant's receipt is reported as absent, not forbidden: ids are not an oracle.
-  const found = tenant === undefined ? null : await findReceipt(ctx, tenant, receiptId);
+  const found = tenant === undefined ? null : await findReceipt(ctx, tenant, receiptId, row);
   if (!found) throw receiptNotFound();
   const { receipt, log, shard: k } = found;
   const head = await log.treeHead();
@@ -121,10 +123,4 @@ export async function getReceiptProof(ctx: RequestContext): Promise<Response> {
   const hashes = await log.inclusionProof(receipt.seq - 1, treeSize);
   const checkpoint = treeSize === head.size ? (await signedCheckpoint(ctx, tenant!, k, head)).note : null;
   return jsonResponse({ receipt_id: receipt.receipt_id, leaf_index: receipt.seq - 1, tree_size: treeSize, hashes, checkpoint }, 200, NO_STORE);
-}
-
-/** The tenant of a receipt the admin asks about, from the D1 index after it has caught up. */
-async function adminReceiptTenant(ctx: RequestContext, receiptId: string): Promise<string | undefined> {
-  await awaitIndex(ctx, null);
-  return (await ctx.stores.evidence.getReceipt(receiptId))?.tenant_id;
 }
