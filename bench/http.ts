@@ -14,7 +14,7 @@ import type { Agent } from 'node:http';
 import { cpus, loadavg } from 'node:os';
 import { verifyChain } from '../src/receipts/index.js';
 import { addBenchTenants, startBenchHall } from './bench-hall.js';
-import { breakdown, firstServerError, fmt, load, merge, send, type LoadResult } from './load.js';
+import { alternatingRounds, breakdown, firstServerError, fmt, load, merge, send, type LoadResult } from './load.js';
 
 const TOTAL = Number(process.env.BENCH_HTTP_REQUESTS ?? 5000);
 const CONNECTIONS = Number(process.env.BENCH_HTTP_CONNECTIONS ?? 20);
@@ -59,15 +59,7 @@ export async function run(): Promise<void> {
     // The three loads alternate in ROUNDS rounds (health, one tenant, many tenants, again...), so a
     // change in the machine's load (other processes on these cores) hits all of them alike; the
     // per-round ratios show how much that noise moves the figure.
-    const perRound = Math.ceil(TOTAL / ROUNDS);
-    const hs: LoadResult[] = [];
-    const rs: LoadResult[] = [];
-    const ms: LoadResult[] = [];
-    for (let i = 0; i < ROUNDS; i++) {
-      hs.push(await load(perRound, CONNECTIONS, health));
-      rs.push(await load(perRound, CONNECTIONS, route));
-      ms.push(await load(perRound, CONNECTIONS, multi));
-    }
+    const [hs, rs, ms] = (await alternatingRounds(TOTAL, ROUNDS, CONNECTIONS, [health, route, multi])) as [LoadResult[], LoadResult[], LoadResult[]];
     const [h, r, m] = [merge(hs), merge(rs), merge(ms)];
     const roundRatios = (xs: LoadResult[]) => xs.map((x, i) => (x.perSec / hs[i]!.perSec).toFixed(2)).join(' ');
     console.log(`GET  /wcp/health  ${fmt(h)}`);

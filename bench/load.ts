@@ -138,3 +138,16 @@ export function breakdown(label: string, r: LoadResult): void {
       ` (chain-d1 = one batch write; chain-wait = queued behind the previous batch)`);
   }
 }
+
+/**
+ * Runs the loads in `rounds` alternating rounds of ⌈total / rounds⌉ requests each, so a change in
+ * the machine's load hits all of them alike; each load's per-round results, in the loads' order.
+ */
+export async function alternatingRounds(total: number, rounds: number, connections: number, makers: readonly ((agent: Agent, i: number) => Promise<Answer>)[]): Promise<LoadResult[][]> {
+  const perRound = Math.ceil(total / rounds);
+  const results: LoadResult[][] = makers.map(() => []);
+  for (let i = 0; i < rounds; i++) {
+    for (const [k, make] of makers.entries()) results[k]!.push(await load(perRound, connections, make));
+  }
+  return results;
+}

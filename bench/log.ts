@@ -18,7 +18,7 @@ import { merkleRoot, parseCheckpoint, toBase64Std, verifyCheckpoint, verifyConsi
 import { verifyChain } from '../src/receipts/index.js';
 import { fromHex } from '../src/util/bytes.js';
 import { addBenchTenants, startBenchHall } from './bench-hall.js';
-import { breakdown, firstServerError, fmt, load, merge, send, type Answer, type LoadResult } from './load.js';
+import { alternatingRounds, breakdown, firstServerError, fmt, load, merge, send, type Answer, type LoadResult } from './load.js';
 
 const TOTAL = Number(process.env.BENCH_HTTP_REQUESTS ?? 5000);
 const CONNECTIONS = Number(process.env.BENCH_HTTP_CONNECTIONS ?? 20);
@@ -90,15 +90,7 @@ export async function run(): Promise<void> {
       }
     };
 
-    const perRound = Math.ceil(TOTAL / ROUNDS);
-    const hs: LoadResult[] = [];
-    const rs: LoadResult[] = [];
-    const ms: LoadResult[] = [];
-    for (let i = 0; i < ROUNDS; i++) {
-      hs.push(await load(perRound, CONNECTIONS, health));
-      rs.push(await load(perRound, CONNECTIONS, single));
-      ms.push(await load(perRound, CONNECTIONS, multi));
-    }
+    const [hs, rs, ms] = (await alternatingRounds(TOTAL, ROUNDS, CONNECTIONS, [health, single, multi])) as [LoadResult[], LoadResult[], LoadResult[]];
     // The check load: the same 50-tenant traffic while an auditor fetches every tenant's checkpoint
     // about once a second (not timed: the ratios above carry no auditor traffic).
     polling = true;
